@@ -1,0 +1,13 @@
+"""Errors the engine raises; the HTTP layer maps each to one status code."""
+
+
+class QueryError(Exception):
+    """A query that cannot be run as sent (400)."""
+
+
+class QueryForbidden(Exception):
+    """A query that asks for something this service does not allow (403)."""
+
+
+class QueryTimeout(Exception):
+    """A query that ran past its deadline and was stopped (503)."""

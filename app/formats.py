@@ -1,0 +1,106 @@
+"""One table of the formats we serve, and content negotiation over it (q-values, wildcards)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+import mimeparse
+from pyoxigraph import QueryResultsFormat, RdfFormat
+
+
+class Kind(str, Enum):
+    """What a format can carry: tabular/boolean query results, or an RDF graph."""
+
+    RESULTS = "results"
+    RDF = "rdf"
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    media_type: str
+    kind: Kind
+    oxigraph: QueryResultsFormat | RdfFormat
+    extension: str
+    aliases: tuple[str, ...] = ()
+    nicknames: tuple[str, ...] = ()
+
+    @property
+    def content_type(self) -> str:
+        return f"{self.media_type}; charset=utf-8"
+
+
+FORMATS: tuple[Format, ...] = (
+    Format("json", "application/sparql-results+json", Kind.RESULTS, QueryResultsFormat.JSON, "srj",
+           ("application/json",), ("sparql-json",)),
+    Format("xml", "application/sparql-results+xml", Kind.RESULTS, QueryResultsFormat.XML, "srx",
+           ("application/xml",)),
+    Format("csv", "text/csv", Kind.RESULTS, QueryResultsFormat.CSV, "csv"),
+    Format("tsv", "text/tab-separated-values", Kind.RESULTS, QueryResultsFormat.TSV, "tsv"),
+    Format("turtle", "text/turtle", Kind.RDF, RdfFormat.TURTLE, "ttl", ("application/x-turtle",), ("ttl",)),
+    Format("jsonld", "application/ld+json", Kind.RDF, RdfFormat.JSON_LD, "jsonld",
+           ("application/json",)),
+    Format("ntriples", "application/n-triples", Kind.RDF, RdfFormat.N_TRIPLES, "nt",
+           ("text/plain",)),
+    Format("rdfxml", "application/rdf+xml", Kind.RDF, RdfFormat.RDF_XML, "rdf",
+           ("application/xml",)),
+    Format("nquads", "application/n-quads", Kind.RDF, RdfFormat.N_QUADS, "nq"),
+    Format("trig", "application/trig", Kind.RDF, RdfFormat.TRIG, "trig"),
+)
+
+class NotAcceptable(Exception):
+    """Nothing we offer matches the request; carries the offered media types for the 406 body."""
+
+    def __init__(self, offered: list[str]) -> None:
+        self.offered = offered
+        super().__init__("No acceptable format. Offered: " + ", ".join(offered))
+
+
+class UnknownFormat(ValueError):
+    """A `format=` parameter that names no format of the right kind."""
+
+
+def formats_of(kind: Kind) -> list[Format]:
+    return [f for f in FORMATS if f.kind is kind]
+
+
+def by_name(name: str, kind: Kind) -> Format:
+    """The format a `format=` parameter names (a short name, an extension or a media type)."""
+    wanted = name.strip().lower()
+    for fmt in formats_of(kind):
+        if wanted in (fmt.name, fmt.extension, fmt.media_type, *fmt.aliases, *fmt.nicknames):
+            return fmt
+    names = ", ".join(f.name for f in formats_of(kind))
+    raise UnknownFormat(f"unknown format {name!r} for this answer; use one of: {names}")
+
+
+def _clean_ranges(accept: str) -> str:
+    """Drop media ranges that cannot be parsed, so one bad entry does not spoil the header."""
+    kept = []
+    for part in accept.split(","):
+        try:
+            mimeparse.parse_media_range(part)
+        except (ValueError, mimeparse.MimeTypeParseException):
+            continue
+        kept.append(part.strip())
+    return ",".join(kept)
+
+
+def negotiate(accept: str | None, kind: Kind, format_param: str | None = None) -> Format:
+    """Pick the format for an answer: `format=` wins, then the Accept header, then our default."""
+    if format_param:
+        return by_name(format_param, kind)
+    offered = formats_of(kind)
+    if not accept or not accept.strip():
+        return offered[0]
+    ranges = _clean_ranges(accept)
+    by_type: dict[str, Format] = {}
+    for fmt in offered:
+        for media_type in (fmt.media_type, *fmt.aliases):
+            by_type.setdefault(media_type, fmt)
+    # mimeparse breaks ties in favour of the later entry: list our preferred types last.
+    best = mimeparse.best_match(list(reversed(by_type)), ranges) if ranges else ""
+    if not best:
+        raise NotAcceptable([f.media_type for f in offered])
+    return by_type[best]

@@ -1,0 +1,1 @@
+"""Curated files to a validated store: parsing, SHACL validation and store building (no HTTP)."""

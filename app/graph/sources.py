@@ -1,0 +1,113 @@
+"""Find and parse the curated Turtle files, naming the file and line of any syntax error."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import rdflib
+from rdflib.plugins.parsers.notation3 import BadSyntax
+
+SOURCE_DIRS = ("ontology", "graph")
+SHAPES_DIR = "shapes"
+
+
+class TurtleSyntaxError(Exception):
+    """A curated file is not valid Turtle; carries the file and the 1-based line and column."""
+
+    def __init__(self, file: str, line: int, column: int, reason: str) -> None:
+        self.file, self.line, self.column, self.reason = file, line, column, reason
+        super().__init__(f"{file}:{line}:{column}: Turtle syntax error: {reason}")
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One parsed Turtle file; `name` is its path relative to the data root, e.g. graph/x.ttl."""
+
+    name: str
+    path: Path
+    digest: str
+    content: bytes = field(compare=False, repr=False)
+    graph: rdflib.Graph = field(compare=False, repr=False)
+
+    @property
+    def stem(self) -> str:
+        return self.name.removesuffix(".ttl")
+
+
+@dataclass(frozen=True)
+class Sources:
+    """The parsed curated files of one data root, and the version hash of their bytes."""
+
+    root: Path
+    data: tuple[SourceFile, ...]
+    shapes: tuple[SourceFile, ...]
+    version: str
+
+    @property
+    def ontology(self) -> tuple[SourceFile, ...]:
+        return tuple(f for f in self.data if f.name.startswith("ontology/"))
+
+    def file_of(self, node: rdflib.term.Node) -> str | None:
+        """The first data file that has `node` as a subject."""
+        for source in self.data:
+            if (node, None, None) in source.graph:
+                return source.name
+        return None
+
+
+def data_files(root: Path) -> list[Path]:
+    """The Turtle files that make up the served graph, in a stable order."""
+    return [p for d in SOURCE_DIRS for p in sorted((root / d).glob("*.ttl"))]
+
+
+def shape_files(root: Path) -> list[Path]:
+    return sorted((root / SHAPES_DIR).glob("*.ttl"))
+
+
+def combined_version(files: list[tuple[str, str]]) -> str:
+    """The data version: a hash over each file's name and content digest."""
+    digest = hashlib.sha256()
+    for name, file_digest in files:
+        digest.update(f"{name}\0{file_digest}\0".encode())
+    return digest.hexdigest()[:16]
+
+
+def version_of(root: Path) -> str:
+    """The data version of the files under `root`, without parsing them."""
+    root = root.resolve()
+    return combined_version(
+        [
+            (p.relative_to(root).as_posix(), hashlib.sha256(p.read_bytes()).hexdigest())
+            for p in [*data_files(root), *shape_files(root)]
+        ]
+    )
+
+
+def parse_file(path: Path, root: Path) -> SourceFile:
+    name = path.relative_to(root).as_posix()
+    content = path.read_bytes()
+    graph = rdflib.Graph()
+    try:
+        graph.parse(data=content, format="turtle", publicID=path.as_uri())
+    except BadSyntax as error:
+        text = error._str.decode("utf-8", "replace") if isinstance(error._str, bytes) else ""
+        before = text[: error._i]
+        column = len(before) - (before.rfind("\n") + 1) + 1
+        raise TurtleSyntaxError(name, error.lines + 1, column, error._why) from None
+    except (ValueError, UnicodeDecodeError) as error:
+        raise TurtleSyntaxError(name, 0, 0, str(error)) from None
+    digest = hashlib.sha256(content).hexdigest()
+    return SourceFile(name=name, path=path, digest=digest, content=content, graph=graph)
+
+
+def load_sources(root: Path) -> Sources:
+    """Parse every curated and shape file under `root`; raise TurtleSyntaxError on the first bad one."""
+    root = root.resolve()
+    data = tuple(parse_file(p, root) for p in data_files(root))
+    shapes = tuple(parse_file(p, root) for p in shape_files(root))
+    if not data:
+        raise FileNotFoundError(f"no Turtle files under {root}/ontology or {root}/graph")
+    version = combined_version([(f.name, f.digest) for f in (*data, *shapes)])
+    return Sources(root=root, data=data, shapes=shapes, version=version)

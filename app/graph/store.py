@@ -1,0 +1,92 @@
+"""Build the pyoxigraph store from validated sources: one named graph per file, in memory or on disk."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+from pyoxigraph import NamedNode, RdfFormat, Store
+
+from app.graph.sources import Sources
+
+log = logging.getLogger(__name__)
+
+CURRENT = "current"
+
+
+def graph_iri(base_iri: str, file_name: str) -> str:
+    """The named graph that holds one curated file: {base}graph/{file stem}."""
+    return f"{base_iri}graph/{Path(file_name).stem}"
+
+
+def fill(store: Store, sources: Sources, base_iri: str) -> None:
+    """Load every data file into its own named graph of `store`."""
+    seen: dict[str, str] = {}
+    for source in sources.data:
+        iri = graph_iri(base_iri, source.name)
+        if iri in seen:
+            raise ValueError(f"{source.name} and {seen[iri]} would share the named graph <{iri}>")
+        seen[iri] = source.name
+        store.bulk_load(
+            source.content,
+            format=RdfFormat.TURTLE,
+            base_iri=source.path.as_uri(),
+            to_graph=NamedNode(iri),
+        )
+    store.optimize()
+
+
+def in_memory(sources: Sources, base_iri: str) -> Store:
+    store = Store()
+    fill(store, sources, base_iri)
+    return store
+
+
+def version_dir(store_path: Path, version: str) -> Path:
+    return store_path / f"v-{version}"
+
+
+def current_version(store_path: Path) -> str | None:
+    """The data version of the on-disk store's current build, if there is one."""
+    link = store_path / CURRENT
+    if not link.is_symlink() or not link.resolve().is_dir():
+        return None
+    return link.resolve().name.removeprefix("v-")
+
+
+def on_disk(sources: Sources, base_iri: str, store_path: Path) -> Path:
+    """Make sure `store_path` holds a build of this data version; return its folder.
+
+    A build goes into a temporary folder and becomes current by an atomic rename of a symlink, so
+    a crash at any point leaves the previous build current.
+    """
+    store_path.mkdir(parents=True, exist_ok=True)
+    target = version_dir(store_path, sources.version)
+    if current_version(store_path) == sources.version:
+        return target
+    if not target.is_dir():
+        scratch = store_path / f"building-{sources.version}"
+        shutil.rmtree(scratch, ignore_errors=True)
+        store = Store(str(scratch))
+        fill(store, sources, base_iri)
+        store.flush()
+        del store
+        scratch.rename(target)
+    tmp_link = store_path / f"{CURRENT}.tmp"
+    tmp_link.unlink(missing_ok=True)
+    tmp_link.symlink_to(target.name)
+    tmp_link.replace(store_path / CURRENT)
+    _remove_old_builds(store_path, keep=target.name)
+    log.info("store %s now serves data version %s", store_path, sources.version)
+    return target
+
+
+def _remove_old_builds(store_path: Path, keep: str) -> None:
+    for child in store_path.iterdir():
+        if child.is_dir() and not child.is_symlink() and child.name != keep:
+            shutil.rmtree(child, ignore_errors=True)
+
+
+def open_read_only(folder: Path) -> Store:
+    return Store.read_only(str(folder))
