@@ -45,9 +45,12 @@ class EmbeddedEngine:
             raise QueryError(f"syntax error: {error}") from None
         except (OSError, ValueError, RuntimeError) as error:
             raise QueryError(f"query failed: {error}") from None
-        kind = Kind.RESULTS if isinstance(result, QuerySolutions | QueryBoolean) else Kind.RDF
-        fmt = negotiate(request.accept, kind, request.format)
-        return Answer(format=fmt, body=result.serialize(format=fmt.oxigraph))
+        try:
+            kind = Kind.RESULTS if isinstance(result, QuerySolutions | QueryBoolean) else Kind.RDF
+            fmt = negotiate(request.accept, kind, request.format)
+            return Answer(format=fmt, body=result.serialize(format=fmt.oxigraph))
+        finally:
+            del result  # pyoxigraph results must be dropped on the thread that made them
 
 
 def dataset_options(request: QueryRequest) -> dict:

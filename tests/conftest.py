@@ -1,0 +1,116 @@
+"""Fixtures that start real things: data trees on disk, the app, a real server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from app.main import create_app
+from app.settings import REPO_ROOT, Settings
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def make_tree(target: Path, graph_files: list[Path]) -> Path:
+    """A data root with the repository's ontology and shapes and the given graph files."""
+    shutil.copytree(REPO_ROOT / "ontology", target / "ontology")
+    shutil.copytree(REPO_ROOT / "shapes", target / "shapes")
+    (target / "graph").mkdir()
+    for path in graph_files:
+        shutil.copy(path, target / "graph" / path.name)
+    return target
+
+
+@pytest.fixture
+def mini_root(tmp_path: Path) -> Path:
+    """A small valid data tree (tests/fixtures/mini) in a temporary folder."""
+    return make_tree(tmp_path / "data", sorted((FIXTURES / "mini").glob("*.ttl")))
+
+
+@pytest.fixture(scope="session")
+def mini_app():
+    folder = Path(tempfile.mkdtemp(prefix="cmskg-mini-"))
+    tree = make_tree(folder / "data", sorted((FIXTURES / "mini").glob("*.ttl")))
+    yield create_app(Settings(root=tree))
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def client(mini_app) -> Iterator[TestClient]:
+    with TestClient(mini_app) as test_client:
+        yield test_client
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def cmskg(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    """Run the cmskg command line in a child process, as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+        cwd=REPO_ROOT,
+    )
+
+
+class RunningServer:
+    def __init__(self, process: subprocess.Popen, url: str) -> None:
+        self.process, self.url = process, url
+
+
+def start_server(*args: str, timeout: float = 60) -> RunningServer:
+    """Start `cmskg serve` on a free loopback port and wait until /health answers."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(port), *args],
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            output = process.stdout.read() if process.stdout else ""
+            raise RuntimeError(f"server exited with {process.returncode}:\n{output}")
+        try:
+            if httpx.get(url + "/health", timeout=1).status_code == 200:
+                return RunningServer(process, url)
+        except httpx.TransportError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("server did not answer /health in time")
+
+
+def stop_server(server: RunningServer) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[RunningServer]:
+    """The real server over the repository's curated graph, on 127.0.0.1."""
+    running = start_server()
+    yield running
+    stop_server(running)

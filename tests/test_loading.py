@@ -1,0 +1,133 @@
+"""Files -> validation -> store: what loads, what is refused, and how the store is laid out."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+from pyoxigraph import NamedNode
+
+from app.graph import store as stores
+from app.graph.build import InvalidData, build_dataset
+from app.graph.sources import TurtleSyntaxError, load_sources
+from app.graph.validation import merge, validate, validate_tree
+from app.settings import REPO_ROOT, Settings
+
+BASE = "https://w3id.org/cms-kg/"
+logging.getLogger("rdflib.term").setLevel(logging.ERROR)
+
+
+def test_repository_curated_graph_conforms_to_shapes():
+    report = validate_tree(REPO_ROOT)
+    assert report.conforms, report.describe()
+
+
+def test_every_ontology_class_has_a_shape_targeting_it():
+    sources = load_sources(REPO_ROOT)
+    query = """
+        PREFIX owl: <http://www.w3.org/2002/07/owl#>
+        PREFIX sh: <http://www.w3.org/ns/shacl#>
+        SELECT ?class WHERE {
+            ?class a owl:Class .
+            FILTER STRSTARTS(STR(?class), "https://w3id.org/cms-kg/ontology#")
+            FILTER NOT EXISTS { ?shape sh:targetClass ?class }
+        }"""
+    union = merge([*sources.data, *sources.shapes])
+    missing = sorted(str(row[0]) for row in union.query(query))
+    assert missing == [], f"classes without a shape: {missing}"
+
+
+def test_every_ontology_term_has_label_and_definition():
+    sources = load_sources(REPO_ROOT)
+    query = """
+        PREFIX owl: <http://www.w3.org/2002/07/owl#>
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        SELECT ?term WHERE {
+            VALUES ?type { owl:Class owl:ObjectProperty owl:DatatypeProperty }
+            ?term a ?type .
+            FILTER (NOT EXISTS { ?term rdfs:label ?l } || NOT EXISTS { ?term skos:definition ?d })
+        }"""
+    for ontology in sources.ontology:
+        assert list(ontology.graph.query(query)) == []
+
+
+def test_valid_data_loads_each_file_as_named_graph_and_union_as_default(mini_root: Path):
+    dataset = build_dataset(Settings(root=mini_root))
+    graph_iri = NamedNode(BASE + "graph/mini")
+    assert graph_iri in set(dataset.store.named_graphs())
+    assert NamedNode(BASE + "graph/cms-kg") in set(dataset.store.named_graphs())
+    in_file = len(list(dataset.store.quads_for_pattern(None, None, None, graph_iri)))
+    union = dataset.store.query(
+        "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", use_default_graph_as_union=True
+    )
+    assert in_file > 0
+    assert int(next(union)["n"].value) == dataset.triples
+
+
+def test_shacl_violation_refuses_to_load_and_names_the_file(mini_root: Path):
+    (mini_root / "graph" / "broken.ttl").write_text(
+        """@prefix cms: <https://w3id.org/cms-kg/ontology#> .
+        <https://w3id.org/cms-kg/id/organisation/nameless> a cms:NonGovernmentalOrganisation ."""
+    )
+    with pytest.raises(InvalidData) as refused:
+        build_dataset(Settings(root=mini_root))
+    files = {v.file for v in refused.value.report.violations}
+    assert files == {"graph/broken.ttl"}
+    assert any("preferred label" in v.message for v in refused.value.report.violations)
+
+
+def test_turtle_syntax_error_names_file_line_and_column(mini_root: Path):
+    (mini_root / "graph" / "typo.ttl").write_text(
+        '@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\nex:d ex:e "open string .\n'
+    )
+    with pytest.raises(TurtleSyntaxError) as error:
+        load_sources(mini_root)
+    assert error.value.file == "graph/typo.ttl"
+    assert error.value.line == 3
+    assert "graph/typo.ttl:3:" in str(error.value)
+
+
+def test_data_version_changes_with_file_content(mini_root: Path):
+    before = load_sources(mini_root).version
+    path = mini_root / "graph" / "mini.ttl"
+    path.write_text(path.read_text() + "\n# a comment changes the bytes\n")
+    assert load_sources(mini_root).version != before
+
+
+def test_on_disk_store_is_reused_then_rebuilt_when_files_change(mini_root: Path, tmp_path: Path):
+    store_path = tmp_path / "store"
+    settings = Settings(root=mini_root, store=store_path)
+    first = build_dataset(settings)
+    assert first.store_path == stores.version_dir(store_path, first.version)
+    assert stores.current_version(store_path) == first.version
+    again = build_dataset(settings)
+    assert again.version == first.version and again.triples == first.triples
+    del first, again
+
+    extra = mini_root / "graph" / "mini.ttl"
+    extra.write_text(
+        extra.read_text()
+        + '\n<https://w3id.org/cms-kg/id/organisation/noaa> '
+        '<http://www.w3.org/2004/02/skos/core#altLabel> "US NOAA"@en .\n'
+    )
+    rebuilt = build_dataset(settings)
+    assert rebuilt.version != stores.version_dir(store_path, "x").name
+    assert stores.current_version(store_path) == rebuilt.version
+    assert [p.name for p in store_path.iterdir() if p.name.startswith("v-")] == [
+        f"v-{rebuilt.version}"
+    ]
+
+
+def test_validate_reports_every_violation_with_its_file(mini_root: Path):
+    (mini_root / "graph" / "two.ttl").write_text(
+        """@prefix cms: <https://w3id.org/cms-kg/ontology#> .
+        @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+        <https://w3id.org/cms-kg/id/taxon/nameless> a cms:Taxon ; skos:prefLabel "x"@en ."""
+    )
+    report = validate(load_sources(mini_root))
+    assert not report.conforms
+    messages = " | ".join(v.message for v in report.violations)
+    assert "scientific name" in messages and "provenance" in messages
+    assert all(v.file == "graph/two.ttl" for v in report.violations)

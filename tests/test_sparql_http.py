@@ -1,0 +1,164 @@
+"""/sparql and /health through the ASGI app: each protocol form, each result format, each error."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+import rdflib
+
+SELECT = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX cms: <https://w3id.org/cms-kg/ontology#>
+SELECT ?party ?label WHERE {
+  ?a a cms:Arrangement ; cms:party ?party . ?party skos:prefLabel ?label
+} ORDER BY ?label"""
+ASK = "ASK { ?s a <https://w3id.org/cms-kg/ontology#Arrangement> }"
+CONSTRUCT = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+CONSTRUCT { ?s skos:prefLabel ?l } WHERE { ?s a <https://w3id.org/cms-kg/ontology#Secretariat> ;
+  skos:prefLabel ?l }"""
+LABELS = ["National Oceanic and Atmospheric Administration", "UNEP/CMS Secretariat"]
+
+
+def test_health_reports_data_version_and_triple_count(client):
+    body = client.get("/health").json()
+    assert body["status"] == "ok"
+    assert body["triples"] > 0 and len(body["data_version"]) == 16
+
+
+def test_select_by_get_defaults_to_sparql_json(client):
+    response = client.get("/sparql", params={"query": SELECT})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/sparql-results+json")
+    rows = response.json()["results"]["bindings"]
+    assert [r["label"]["value"] for r in rows] == LABELS
+
+
+def test_select_by_post_form_and_post_direct_agree(client):
+    form = client.post("/sparql", data={"query": SELECT})
+    direct = client.post(
+        "/sparql", content=SELECT.encode(), headers={"Content-Type": "application/sparql-query"}
+    )
+    assert form.status_code == direct.status_code == 200
+    assert form.json() == direct.json()
+
+
+@pytest.mark.parametrize(
+    ("accept", "media_type"),
+    [
+        ("application/sparql-results+xml", "application/sparql-results+xml"),
+        ("text/csv", "text/csv"),
+        ("text/tab-separated-values", "text/tab-separated-values"),
+        ("application/json", "application/sparql-results+json"),
+    ],
+)
+def test_select_in_each_result_format(client, accept, media_type):
+    response = client.get("/sparql", params={"query": SELECT}, headers={"Accept": accept})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(media_type)
+    text = response.text
+    if media_type.endswith("xml"):
+        ns = {"r": "http://www.w3.org/2005/sparql-results#"}
+        literals = ET.fromstring(text).findall(".//r:binding[@name='label']/r:literal", ns)
+        assert [x.text for x in literals] == LABELS
+    elif media_type == "text/csv":
+        rows = list(csv.DictReader(io.StringIO(text)))
+        assert [r["label"] for r in rows] == LABELS
+    elif media_type == "text/tab-separated-values":
+        lines = text.strip().splitlines()
+        assert lines[0] == "?party\t?label"
+        assert [line.split("\t")[1] for line in lines[1:]] == [f'"{x}"@en' for x in LABELS]
+    else:
+        assert len(response.json()["results"]["bindings"]) == 2
+
+
+def test_ask_answers_a_boolean(client):
+    assert client.get("/sparql", params={"query": ASK}).json() == {"head": {}, "boolean": True}
+
+
+@pytest.mark.parametrize(
+    ("accept", "rdflib_format"),
+    [
+        ("text/turtle", "turtle"),
+        ("application/n-triples", "nt"),
+        ("application/ld+json", "json-ld"),
+        ("application/rdf+xml", "xml"),
+    ],
+)
+def test_construct_in_each_rdf_format(client, accept, rdflib_format):
+    response = client.get("/sparql", params={"query": CONSTRUCT}, headers={"Accept": accept})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(accept)
+    graph = rdflib.Graph().parse(data=response.text, format=rdflib_format)
+    assert {str(o) for o in graph.objects()} == {"UNEP/CMS Secretariat"}
+
+
+def test_format_parameter_overrides_accept(client):
+    response = client.get(
+        "/sparql", params={"query": SELECT, "format": "csv"}, headers={"Accept": "application/json"}
+    )
+    assert response.headers["content-type"].startswith("text/csv")
+
+
+def test_syntax_error_is_400_with_position(client):
+    response = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p }"})
+    assert response.status_code == 400
+    assert "1:" in response.text and "syntax" in response.text.lower()
+
+
+def test_unacceptable_format_is_406_listing_offers(client):
+    response = client.get("/sparql", params={"query": SELECT}, headers={"Accept": "image/png"})
+    assert response.status_code == 406
+    assert "application/sparql-results+json" in response.text
+
+
+def test_missing_query_is_400(client):
+    assert client.get("/sparql").status_code == 400
+
+
+def test_wrong_body_type_is_415(client):
+    response = client.post("/sparql", content=b"x", headers={"Content-Type": "text/plain"})
+    assert response.status_code == 415
+
+
+def test_non_utf8_body_is_400(client):
+    response = client.post(
+        "/sparql",
+        content=SELECT.encode("utf-16"),
+        headers={"Content-Type": "application/sparql-query"},
+    )
+    assert response.status_code == 400
+
+
+def test_two_queries_is_400(client):
+    response = client.get("/sparql?query=ASK%7B%7D&query=ASK%7B%7D")
+    assert response.status_code == 400
+
+
+def test_service_to_unlisted_endpoint_is_403(client):
+    query = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
+    response = client.get("/sparql", params={"query": query})
+    assert response.status_code == 403
+    assert "allowlist" in response.text
+
+
+def test_update_sent_as_query_is_refused(client):
+    response = client.post(
+        "/sparql",
+        data={"query": "INSERT DATA { <http://a> <http://b> <http://c> }"},
+    )
+    assert response.status_code == 400
+
+
+def test_default_graph_uri_restricts_the_dataset(client):
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    everything = client.get("/sparql", params={"query": query}).json()
+    only_mini = client.get(
+        "/sparql",
+        params={"query": query, "default-graph-uri": "https://w3id.org/cms-kg/graph/mini"},
+    ).json()
+    count = lambda body: int(body["results"]["bindings"][0]["n"]["value"])  # noqa: E731
+    assert 0 < count(only_mini) < count(everything)
+    assert json.dumps(only_mini)
