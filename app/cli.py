@@ -29,13 +29,19 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _add_root(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--root", type=Path, help="folder with ontology/, graph/, shapes/ "
-                        "(CMSKG_ROOT; default: the repository)")
+    parser.add_argument(
+        "--root",
+        type=Path,
+        help="folder with ontology/, graph/, shapes/ (CMSKG_ROOT; default: the repository)",
+    )
 
 
 def _add_store(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--store", type=Path, help="on-disk store folder, rebuilt when the files "
-                        "change (CMSKG_STORE; default: in memory)")
+    parser.add_argument(
+        "--store",
+        type=Path,
+        help="on-disk store folder, rebuilt when the files change (CMSKG_STORE; default: in memory)",
+    )
     parser.add_argument("--base-iri", dest="base_iri", help="base of minted IRIs (CMSKG_BASE_IRI)")
 
 
@@ -74,29 +80,30 @@ def _table(body: bytes) -> str:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from app.engine.embedded import EmbeddedEngine, QueryRequest
+    from app.engine.embedded import run_local
     from app.engine.errors import QueryError, QueryForbidden
-    from app.formats import Kind, UnknownFormat, by_name
+    from app.engine.execution import QueryRequest
+    from app.formats import Kind, UnknownFormat
 
     settings = _settings(args)
     dataset = build_dataset(settings)
     text = sys.stdin.read() if args.sparql == "-" else args.sparql
     wanted = "json" if args.format == "table" else args.format
-    engine = EmbeddedEngine(dataset.store)
     try:
-        request = QueryRequest(query=text, format=wanted)
         try:
-            answer = engine.execute(request)
+            head, body = run_local(dataset, QueryRequest(query=text, format=wanted), settings.max_rows)
         except UnknownFormat:
-            # the format fits the other kind of answer (e.g. turtle for a SELECT): use the default
-            answer = engine.execute(QueryRequest(query=text))
+            # the format fits the other kind of answer (e.g. turtle for a SELECT): use its default
+            head, body = run_local(dataset, QueryRequest(query=text), settings.max_rows)
     except (QueryError, QueryForbidden) as error:
         print(f"cmskg query: {error}", file=sys.stderr)
         return EXIT_INVALID
-    if args.format == "table" and answer.format == by_name("json", Kind.RESULTS):
-        print(_table(answer.body))
+    if args.format == "table" and head.kind is Kind.RESULTS and head.format_name == "json":
+        print(_table(body))
     else:
-        sys.stdout.buffer.write(answer.body)
+        sys.stdout.buffer.write(body)
+    if head.capped:
+        print(f"cmskg query: answer cut at {settings.max_rows} rows", file=sys.stderr)
     return 0
 
 
@@ -113,14 +120,19 @@ def build_parser() -> argparse.ArgumentParser:
     _add_store(serve)
     serve.add_argument("--host", help="address to listen on (CMSKG_HOST; default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (CMSKG_PORT; default 8000)")
-    serve.add_argument("--query-timeout", dest="query_timeout", type=float,
-                       help="deadline of one query in seconds (CMSKG_QUERY_TIMEOUT; default 30)")
+    serve.add_argument(
+        "--query-timeout",
+        dest="query_timeout",
+        type=float,
+        help="deadline of one query in seconds (CMSKG_QUERY_TIMEOUT; default 30)",
+    )
     serve.set_defaults(run=cmd_serve)
 
     query = commands.add_parser("query", help="run a SPARQL query from the shell")
     query.add_argument("sparql", help="the query text, or - to read it from standard input")
-    query.add_argument("--format", choices=QUERY_FORMATS, default="table",
-                       help="output format (default: table)")
+    query.add_argument(
+        "--format", choices=QUERY_FORMATS, default="table", help="output format (default: table)"
+    )
     _add_root(query)
     _add_store(query)
     query.set_defaults(run=cmd_query)

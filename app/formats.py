@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 import mimeparse
 from pyoxigraph import QueryResultsFormat, RdfFormat
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """What a format can carry: tabular/boolean query results, or an RDF graph."""
 
     RESULTS = "results"
@@ -32,22 +32,33 @@ class Format:
 
 
 FORMATS: tuple[Format, ...] = (
-    Format("json", "application/sparql-results+json", Kind.RESULTS, QueryResultsFormat.JSON, "srj",
-           ("application/json",), ("sparql-json",)),
-    Format("xml", "application/sparql-results+xml", Kind.RESULTS, QueryResultsFormat.XML, "srx",
-           ("application/xml",)),
+    Format(
+        "json",
+        "application/sparql-results+json",
+        Kind.RESULTS,
+        QueryResultsFormat.JSON,
+        "srj",
+        ("application/json",),
+        ("sparql-json",),
+    ),
+    Format(
+        "xml",
+        "application/sparql-results+xml",
+        Kind.RESULTS,
+        QueryResultsFormat.XML,
+        "srx",
+        ("application/xml",),
+    ),
     Format("csv", "text/csv", Kind.RESULTS, QueryResultsFormat.CSV, "csv"),
     Format("tsv", "text/tab-separated-values", Kind.RESULTS, QueryResultsFormat.TSV, "tsv"),
     Format("turtle", "text/turtle", Kind.RDF, RdfFormat.TURTLE, "ttl", ("application/x-turtle",), ("ttl",)),
-    Format("jsonld", "application/ld+json", Kind.RDF, RdfFormat.JSON_LD, "jsonld",
-           ("application/json",)),
-    Format("ntriples", "application/n-triples", Kind.RDF, RdfFormat.N_TRIPLES, "nt",
-           ("text/plain",)),
-    Format("rdfxml", "application/rdf+xml", Kind.RDF, RdfFormat.RDF_XML, "rdf",
-           ("application/xml",)),
+    Format("jsonld", "application/ld+json", Kind.RDF, RdfFormat.JSON_LD, "jsonld", ("application/json",)),
+    Format("ntriples", "application/n-triples", Kind.RDF, RdfFormat.N_TRIPLES, "nt", ("text/plain",)),
+    Format("rdfxml", "application/rdf+xml", Kind.RDF, RdfFormat.RDF_XML, "rdf", ("application/xml",)),
     Format("nquads", "application/n-quads", Kind.RDF, RdfFormat.N_QUADS, "nq"),
     Format("trig", "application/trig", Kind.RDF, RdfFormat.TRIG, "trig"),
 )
+
 
 class NotAcceptable(Exception):
     """Nothing we offer matches the request; carries the offered media types for the 406 body."""

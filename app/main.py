@@ -2,27 +2,50 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from app import __version__
-from app.engine.embedded import EmbeddedEngine
+from app.engine.service import QueryService
 from app.graph.build import Dataset, build_dataset
-from app.routes import meta, sparql
+from app.routes import errors, meta, sparql, store
 from app.settings import Settings
 
 
 def create_app(settings: Settings | None = None, dataset: Dataset | None = None) -> FastAPI:
     settings = settings or Settings()
     dataset = dataset or build_dataset(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.service = QueryService(settings, dataset)
+        try:
+            yield
+        finally:
+            app.state.service.close()
+
     app = FastAPI(
         title="CMS Synergies Knowledge Graph",
         version=__version__,
         description="SPARQL 1.1 endpoint and API over the knowledge graph of the CMS Family's "
         "synergies and partnerships (UNEP/CMS/COP11/Doc.21.1).",
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.dataset = dataset
-    app.state.engine = EmbeddedEngine(dataset.store)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_credentials=False,
+        allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
+        allow_headers=["*"],
+        expose_headers=["ETag", "X-Result-Count", "X-Result-Capped", "Retry-After"],
+    )
+    errors.install(app)
     app.include_router(sparql.router)
+    app.include_router(store.router)
     app.include_router(meta.router)
     return app

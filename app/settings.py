@@ -1,9 +1,10 @@
 """Every knob of the service in one place: CLI flags override CMSKG_* environment variables."""
 
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,6 +24,32 @@ class Settings(BaseSettings):
     query_timeout: float = Field(30.0, gt=0, description="Deadline of one query, in seconds.")
     max_rows: int = Field(100_000, gt=0, description="Most rows a SELECT answer carries.")
     max_query_bytes: int = Field(64 * 1024, gt=0, description="Largest accepted query text.")
+    max_upload_bytes: int = Field(16 * 1024 * 1024, gt=0, description="Largest Graph Store upload (bytes).")
+    workers: int = Field(2, ge=1, le=64, description="Query worker processes kept warm.")
+    queue_wait: float = Field(
+        5.0, ge=0, description="How long a query waits for a free worker before 503 (s)."
+    )
+    update_token: SecretStr | None = Field(
+        None, description="Bearer token that enables SPARQL Update and Graph Store writes."
+    )
+    federation_allow: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="SERVICE endpoints queries may reach (comma-separated)."
+    )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["*"], description="Origins allowed by CORS (comma-separated)."
+    )
+
+    @field_validator("federation_allow", "cors_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("update_token")
+    @classmethod
+    def _token_not_blank(cls, value: SecretStr | None) -> SecretStr | None:
+        return value if value is not None and value.get_secret_value().strip() else None
 
     @field_validator("base_iri")
     @classmethod

@@ -59,9 +59,7 @@ def test_valid_data_loads_each_file_as_named_graph_and_union_as_default(mini_roo
     assert graph_iri in set(dataset.store.named_graphs())
     assert NamedNode(BASE + "graph/cms-kg") in set(dataset.store.named_graphs())
     in_file = len(list(dataset.store.quads_for_pattern(None, None, None, graph_iri)))
-    union = dataset.store.query(
-        "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", use_default_graph_as_union=True
-    )
+    union = dataset.store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
     assert in_file > 0
     assert int(next(union)["n"].value) == dataset.triples
 
@@ -108,16 +106,13 @@ def test_on_disk_store_is_reused_then_rebuilt_when_files_change(mini_root: Path,
 
     extra = mini_root / "graph" / "mini.ttl"
     extra.write_text(
-        extra.read_text()
-        + '\n<https://w3id.org/cms-kg/id/organisation/noaa> '
+        extra.read_text() + "\n<https://w3id.org/cms-kg/id/organisation/noaa> "
         '<http://www.w3.org/2004/02/skos/core#altLabel> "US NOAA"@en .\n'
     )
     rebuilt = build_dataset(settings)
     assert rebuilt.version != stores.version_dir(store_path, "x").name
     assert stores.current_version(store_path) == rebuilt.version
-    assert [p.name for p in store_path.iterdir() if p.name.startswith("v-")] == [
-        f"v-{rebuilt.version}"
-    ]
+    assert [p.name for p in store_path.iterdir() if p.name.startswith("v-")] == [f"v-{rebuilt.version}"]
 
 
 def test_validate_reports_every_violation_with_its_file(mini_root: Path):

@@ -40,9 +40,10 @@ def test_server_refuses_to_start_on_invalid_data(mini_root: Path):
         "<https://w3id.org/cms-kg/id/taxon/x> a <https://w3id.org/cms-kg/ontology#Taxon> ."
     )
     result = subprocess.run(
-        [sys.executable, "-m", "app.cli", "serve", "--root", str(mini_root),
-         "--port", str(free_port())],
-        capture_output=True, text=True, timeout=60,
+        [sys.executable, "-m", "app.cli", "serve", "--root", str(mini_root), "--port", str(free_port())],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 1
     assert "graph/bad.ttl" in result.stderr

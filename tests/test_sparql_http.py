@@ -114,8 +114,23 @@ def test_unacceptable_format_is_406_listing_offers(client):
     assert "application/sparql-results+json" in response.text
 
 
-def test_missing_query_is_400(client):
-    assert client.get("/sparql").status_code == 400
+def test_get_without_query_is_the_service_description(client):
+    response = client.get("/sparql", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    graph = rdflib.Graph().parse(data=response.text, format="turtle")
+    sd = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+    service = next(graph.subjects(rdflib.RDF.type, sd.Service))
+    assert (service, sd.supportedLanguage, sd.SPARQL11Query) in graph
+    assert (service, sd.feature, sd.UnionDefaultGraph) in graph
+    names = {str(n) for n in graph.objects(None, sd.name)}
+    assert "https://w3id.org/cms-kg/graph/mini" in names
+    formats = {str(f) for f in graph.objects(service, sd.resultFormat)}
+    assert "http://www.w3.org/ns/formats/SPARQL_Results_JSON" in formats
+
+
+def test_empty_form_is_400(client):
+    response = client.post("/sparql", data={"other": "x"})
+    assert response.status_code == 400
 
 
 def test_wrong_body_type_is_415(client):

@@ -11,3 +11,11 @@ class QueryForbidden(Exception):
 
 class QueryTimeout(Exception):
     """A query that ran past its deadline and was stopped (503)."""
+
+
+class ServerBusy(Exception):
+    """Every query worker is busy (503 with Retry-After)."""
+
+
+class QueryTooLarge(Exception):
+    """A query or update text over the configured size (413)."""

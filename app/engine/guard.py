@@ -1,24 +1,26 @@
-"""Refuse, before anything runs, queries that would make the server reach the network.
+"""Refuse, before anything runs, requests that would reach the network or touch curated graphs.
 
-pyoxigraph evaluates SERVICE by fetching the IRI it names. Every SERVICE endpoint must be on the
-allowlist; a variable endpoint is refused. The check parses the query with rdflib and walks it.
+pyoxigraph evaluates SERVICE and LOAD by fetching the IRI they name. Every SERVICE endpoint must
+be on the allowlist; a variable endpoint, LOAD, and FROM naming a graph we do not hold are
+refused. Updates may not write to a curated graph. The checks parse the text with rdflib.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Set
+from dataclasses import dataclass
 
 from pyparsing import ParseException
-from rdflib.plugins.sparql.algebra import translateQuery
-from rdflib.plugins.sparql.parser import parseQuery
+from rdflib.plugins.sparql.algebra import translateQuery, translateUpdate
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
-from rdflib.term import URIRef
+from rdflib.term import URIRef, Variable
 
 from app.engine.errors import QueryError, QueryForbidden
 
-# SERVICE can only appear if the word (or a \u escape that could spell it) is in the text.
-_MIGHT_REACH_OUT = re.compile(r"service|\\u|\\U", re.IGNORECASE)
+# SERVICE and FROM can only appear if the word (or a \u escape that could spell it) is in the text.
+_MIGHT_REACH_OUT = re.compile(r"service|from|\\u|\\U", re.IGNORECASE)
 
 
 def _walk(node: object) -> Iterator[CompValue]:
@@ -31,30 +33,100 @@ def _walk(node: object) -> Iterator[CompValue]:
             yield from _walk(item)
 
 
-def service_endpoints(query: str) -> list[str]:
-    """The SERVICE IRIs a query names; raise QueryForbidden for a variable endpoint."""
+def _parse_error(error: Exception) -> QueryError:
+    if isinstance(error, ParseException):
+        return QueryError(f"syntax error at line {error.lineno}, column {error.col}: {error.msg}")
+    return QueryError(f"could not be parsed: {error}")
+
+
+def check_query(query: str, allowed_endpoints: Set[str], local_graphs: Set[str]) -> None:
+    """Raise QueryForbidden if the query names a SERVICE endpoint not on the allowlist, a
+    variable SERVICE endpoint, or a FROM / FROM NAMED graph this store does not hold."""
     if not _MIGHT_REACH_OUT.search(query):
-        return []
+        return
     try:
         algebra = translateQuery(parseQuery(query)).algebra
-    except ParseException as error:
-        raise QueryError(f"syntax error at line {error.lineno}, column {error.col}: {error.msg}") from None
-    except Exception as error:  # rdflib raises plain exceptions for unresolved prefixes and the like
-        raise QueryError(f"query could not be parsed: {error}") from None
-    endpoints = []
+    except Exception as error:  # rdflib raises plain exceptions for unknown prefixes and the like
+        raise _parse_error(error) from None
+    for clause in algebra.get("datasetClause") or []:
+        iri = clause.get("default") or clause.get("named")
+        if str(iri) not in local_graphs:
+            raise QueryForbidden(f"FROM <{iri}> names a graph this service does not hold")
     for node in _walk(algebra):
         if node.name == "ServiceGraphPattern":
             term = node.get("term")
             if not isinstance(term, URIRef):
                 raise QueryForbidden("SERVICE with a variable endpoint is not allowed")
-            endpoints.append(str(term))
-    return endpoints
+            if str(term) not in allowed_endpoints:
+                raise QueryForbidden(f"SERVICE <{term}> is not on this server's federation allowlist")
 
 
-def check_query(query: str, allowed_endpoints: Set[str]) -> None:
-    """Raise QueryForbidden if the query names a SERVICE endpoint not on the allowlist."""
-    for endpoint in service_endpoints(query):
-        if endpoint not in allowed_endpoints:
-            raise QueryForbidden(
-                f"SERVICE <{endpoint}> is not on this server's federation allowlist"
-            )
+DEFAULT = "DEFAULT"
+
+
+@dataclass(frozen=True)
+class UpdatePlan:
+    """What an update will do, as far as the guards care."""
+
+    written: frozenset[str]
+    modify_count: int
+    declares_dataset: bool
+
+
+def plan_update(update: str) -> UpdatePlan:
+    """Parse an update: the graphs it may write to (IRIs, or DEFAULT), its DELETE/INSERT ... WHERE
+    operations, and whether any has its own USING or WITH."""
+    try:
+        operations = translateUpdate(parseUpdate(update)).algebra
+    except Exception as error:
+        raise _parse_error(error) from None
+    written: set[str] = set()
+    modify_count, declares_dataset = 0, False
+    for op in operations:
+        name = op.name
+        if name == "Modify":
+            modify_count += 1
+            declares_dataset |= bool(op.get("using")) or op.get("withClause") is not None
+        if name == "Load":
+            raise QueryForbidden("LOAD is not allowed: this service does not fetch URLs")
+        if name in ("InsertData", "DeleteData", "DeleteWhere"):
+            written |= _template_graphs(op, None)
+        elif name == "Modify":
+            for clause in (op.get("delete"), op.get("insert")):
+                if clause is not None:
+                    written |= _template_graphs(clause, op.get("withClause"))
+        elif name in ("Clear", "Drop", "Create"):
+            written.add(_graph_ref(op.get("graphiri")))
+        elif name in ("Add", "Copy"):
+            written.add(_graph_ref(op["graph"][1]))
+        elif name == "Move":
+            written |= {_graph_ref(g) for g in op["graph"]}
+        else:
+            raise QueryForbidden(f"unsupported update operation {name}")
+    return UpdatePlan(frozenset(written), modify_count, declares_dataset)
+
+
+def _template_graphs(node: CompValue, with_clause: URIRef | None) -> set[str]:
+    graphs = set()
+    for graph in node.get("quads") or {}:
+        if isinstance(graph, Variable):
+            raise QueryForbidden("updates may not write to GRAPH ?variable: name the graph")
+        graphs.add(str(graph))
+    if node.get("triples"):
+        graphs.add(str(with_clause) if with_clause is not None else DEFAULT)
+    return graphs
+
+
+def _graph_ref(ref: object) -> str:
+    if ref in ("ALL", "NAMED"):
+        raise QueryForbidden(f"{ref} would touch the curated graphs; name the graph to change")
+    return DEFAULT if ref in (None, "DEFAULT") else str(ref)
+
+
+def check_update(update: str, curated_graphs: Set[str]) -> UpdatePlan:
+    """Raise QueryForbidden if the update could touch a curated graph, or fetch a URL."""
+    plan = plan_update(update)
+    touched = sorted(plan.written & set(curated_graphs))
+    if touched:
+        raise QueryForbidden(f"curated graphs cannot be changed by updates: <{touched[0]}>")
+    return plan

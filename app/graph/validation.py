@@ -60,8 +60,7 @@ def validate(sources: Sources) -> ValidationReport:
         allow_warnings=True,
     )
     violations = [
-        _violation(results, node, sources, data.namespace_manager)
-        for node in results.subjects(SH.focusNode)
+        _violation(results, node, sources, data.namespace_manager) for node in results.subjects(SH.focusNode)
     ]
     violations.sort(key=lambda v: (v.file or "", v.focus, v.path or "", v.message))
     return ValidationReport(conforms=bool(conforms), violations=violations)

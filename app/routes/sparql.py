@@ -1,100 +1,142 @@
-"""The SPARQL 1.1 Protocol query operation: GET, POST form and POST direct."""
+"""The SPARQL 1.1 Protocol: query and update by GET, POST form and POST direct; without a
+query, the service description."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated
-from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import StreamingResponse
+from pyoxigraph import serialize
+from starlette.background import BackgroundTask
 
-from app.engine.embedded import QueryRequest
-from app.engine.errors import QueryError, QueryForbidden, QueryTimeout
-from app.formats import NotAcceptable, UnknownFormat
+from app.engine.execution import QueryRequest
+from app.engine.service import QueryService
+from app.formats import Kind, by_name, negotiate
+from app.routes.errors import BadRequest
+from app.routes.protocol import (
+    FORM,
+    QUERY,
+    UPDATE,
+    Params,
+    as_utf8,
+    check_token,
+    parse_params,
+    read_body,
+    require_media_type,
+    url_params,
+)
+from app.service_description import describe
 
 router = APIRouter(tags=["sparql"])
 
-FORM = "application/x-www-form-urlencoded"
-DIRECT = "application/sparql-query"
+QUERY_DOC = "The SPARQL query. Without it, GET answers with the service description."
 
 
-def _error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
-    return PlainTextResponse(message + "\n", status_code=status, headers=headers)
+def _service(request: Request) -> QueryService:
+    return request.app.state.service
 
 
-async def _answer(request: Request, query_request: QueryRequest) -> Response:
-    limit = request.app.state.settings.max_query_bytes
-    if len(query_request.query.encode()) > limit:
-        return _error(413, f"query text is larger than {limit} bytes")
-    try:
-        answer = await run_in_threadpool(request.app.state.engine.execute, query_request)
-    except QueryError as error:
-        return _error(400, str(error))
-    except QueryForbidden as error:
-        return _error(403, str(error))
-    except QueryTimeout as error:
-        return _error(503, str(error), {"Retry-After": "5"})
-    except UnknownFormat as error:
-        return _error(400, str(error))
-    except NotAcceptable as error:
-        return _error(406, str(error))
-    return Response(answer.body, media_type=answer.format.content_type, headers={"Vary": "Accept"})
+def _etag(request: Request, params: Params) -> str:
+    service = _service(request)
+    key = "|".join(
+        [request.headers.get("accept", ""), params.one("format") or "", str(service.pool.generation)]
+    )
+    digest = hashlib.sha256(key.encode()).hexdigest()[:12]
+    return f'W/"{service.dataset.version}-{digest}"'
 
 
-def _one(values: dict[str, list[str]], name: str) -> str | None:
-    found = values.get(name, [])
-    if len(found) > 1:
-        raise QueryError(f"parameter {name!r} given {len(found)} times; give it once")
-    return found[0] if found else None
-
-
-def _from_params(request: Request, params: dict[str, list[str]], query: str) -> QueryRequest:
-    return QueryRequest(
-        query=query,
-        default_graph_uris=params.get("default-graph-uri", []),
-        named_graph_uris=params.get("named-graph-uri", []),
+async def _run_query(request: Request, params: Params, text: str) -> Response:
+    query = QueryRequest(
+        query=text,
+        default_graph_uris=params.all("default-graph-uri"),
+        named_graph_uris=params.all("named-graph-uri"),
         accept=request.headers.get("accept"),
-        format=_one(params, "format"),
+        format=params.one("format"),
+        timeout=params.timeout(),
+    )
+    answer = await run_in_threadpool(_service(request).query, query)
+    fmt = by_name(answer.head.format_name, answer.head.kind)
+    headers = {"Vary": "Accept"}
+    if answer.head.count is not None:
+        headers["X-Result-Count"] = str(answer.head.count)
+    if answer.head.capped:
+        headers["X-Result-Capped"] = f"true; limit={request.app.state.settings.max_rows}"
+    return StreamingResponse(
+        answer.body,
+        media_type=fmt.content_type,
+        headers=headers,
+        background=BackgroundTask(answer.body.close),
     )
 
 
-@router.get("/sparql", summary="SPARQL 1.1 query by GET")
+async def _run_update(request: Request, params: Params, text: str) -> Response:
+    check_token(request)
+    await run_in_threadpool(
+        _service(request).update,
+        text,
+        list(params.all("using-graph-uri")),
+        list(params.all("using-named-graph-uri")),
+    )
+    return Response(status_code=204)
+
+
+def _service_description(request: Request, params: Params) -> Response:
+    service = _service(request)
+    fmt = negotiate(request.headers.get("accept"), Kind.RDF, params.one("format"))
+    endpoint = str(request.url.replace(query="", fragment=""))
+    triples = describe(
+        endpoint,
+        graphs=service.graph_sizes(),
+        default_triples=service.triple_count(),
+        updates=request.app.state.settings.update_token is not None,
+        federation=bool(service.allowed_endpoints),
+    )
+    body = serialize(triples, format=fmt.oxigraph)
+    return Response(body, media_type=fmt.content_type, headers={"Vary": "Accept"})
+
+
+@router.get("/sparql", summary="SPARQL 1.1 query by GET, or the service description")
 async def sparql_get(
     request: Request,
-    query: Annotated[str | None, Query(description="The SPARQL query")] = None,
+    query: Annotated[str | None, Query(description=QUERY_DOC)] = None,
 ) -> Response:
-    params = parse_qs(request.url.query, keep_blank_values=True)
-    try:
-        text = _one(params, "query")
-        if text is None:
-            return _error(400, "missing 'query' parameter")
-        return await _answer(request, _from_params(request, params, text))
-    except QueryError as error:
-        return _error(400, str(error))
+    params = url_params(request)
+    if params.all("update"):
+        raise BadRequest("updates must be sent by POST")
+    text = params.one("query")
+    etag = _etag(request, params)
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers={"ETag": etag})
+    if text is None:
+        response = _service_description(request, params)
+    else:
+        response = await _run_query(request, params, text)
+    response.headers["ETag"] = etag
+    response.headers["Cache-Control"] = "public, max-age=60"
+    return response
 
 
-@router.post("/sparql", summary="SPARQL 1.1 query by POST (form or direct)")
+@router.post("/sparql", summary="SPARQL 1.1 query or update by POST (form or direct)")
 async def sparql_post(request: Request) -> Response:
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    limit = request.app.state.settings.max_query_bytes
-    body = await request.body()
-    if len(body) > limit * 4:
-        return _error(413, f"request body is larger than {limit * 4} bytes")
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        return _error(400, "request body is not UTF-8")
-    try:
-        if content_type == FORM:
-            params = parse_qs(text, keep_blank_values=True)
-            query = _one(params, "query")
-            if query is None:
-                return _error(400, "missing 'query' field in the form")
-            return await _answer(request, _from_params(request, params, query))
-        if content_type == DIRECT:
-            params = parse_qs(request.url.query, keep_blank_values=True)
-            return await _answer(request, _from_params(request, params, text))
-    except QueryError as error:
-        return _error(400, str(error))
-    return _error(415, f"unsupported content type {content_type or '(none)'}; use {FORM} or {DIRECT}")
+    kind = require_media_type(request, (FORM, QUERY, UPDATE))
+    settings = request.app.state.settings
+    # A form percent-encodes the query, which can triple its size.
+    limit = settings.max_query_bytes * (3 if kind == FORM else 1) + 4096
+    text = as_utf8(await read_body(request, limit))
+    if kind == FORM:
+        params = parse_params(text)
+        queries, updates = params.all("query"), params.all("update")
+        if queries and updates:
+            raise BadRequest("give either 'query' or 'update', not both")
+        if not queries and not updates:
+            raise BadRequest("the form has neither a 'query' nor an 'update' field")
+        if queries:
+            return await _run_query(request, params, params.one("query") or "")
+        return await _run_update(request, params, params.one("update") or "")
+    params = url_params(request)
+    if kind == QUERY:
+        return await _run_query(request, params, text)
+    return await _run_update(request, params, text)

@@ -1,0 +1,115 @@
+"""Run one query on a store and turn its answer into a response head and byte chunks.
+
+The same code runs in the worker processes and in-process (the CLI), so both answer alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from pyoxigraph import (
+    BlankNode,
+    Literal,
+    NamedNode,
+    QueryBoolean,
+    QuerySolutions,
+    Store,
+    Variable,
+)
+
+from app.engine.errors import QueryError
+from app.engine.results import capped, solutions_chunks, triples_chunks
+from app.formats import Kind, NotAcceptable, UnknownFormat, by_name, negotiate
+
+
+@dataclass(frozen=True)
+class Term:
+    """A picklable RDF term for safe variable bindings: kind is iri, literal or bnode."""
+
+    kind: str
+    value: str
+    datatype: str | None = None
+    language: str | None = None
+
+    def to_oxigraph(self) -> NamedNode | Literal | BlankNode:
+        if self.kind == "iri":
+            return NamedNode(self.value)
+        if self.kind == "bnode":
+            return BlankNode(self.value)
+        if self.language:
+            return Literal(self.value, language=self.language)
+        return Literal(self.value, datatype=NamedNode(self.datatype) if self.datatype else None)
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    """One query as the protocol delivered it, with the client's format preferences."""
+
+    query: str
+    default_graph_uris: tuple[str, ...] = ()
+    named_graph_uris: tuple[str, ...] = ()
+    accept: str | None = None
+    format: str | None = None
+    timeout: float | None = None
+    bindings: dict[str, Term] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Head:
+    """What the HTTP layer needs before the body: the format and whether rows were cut."""
+
+    format_name: str
+    kind: Kind
+    capped: bool
+    count: int | None
+
+
+def dataset_options(request: QueryRequest) -> dict:
+    """pyoxigraph options for the protocol's dataset: the union of all graphs unless one is named."""
+    if not request.default_graph_uris and not request.named_graph_uris:
+        return {"use_default_graph_as_union": True}
+    try:
+        options: dict = {"default_graph": [NamedNode(u) for u in request.default_graph_uris]}
+        if request.named_graph_uris:
+            options["named_graphs"] = [NamedNode(u) for u in request.named_graph_uris]
+    except ValueError as error:
+        raise QueryError(f"invalid graph IRI: {error}") from None
+    return options
+
+
+def run(store: Store, request: QueryRequest, max_rows: int) -> tuple[Head, Iterator[bytes]]:
+    """Evaluate the query and return its head and body chunks (at most `max_rows` rows)."""
+    options = dataset_options(request)
+    if request.bindings:
+        try:
+            options["substitutions"] = {
+                Variable(name): term.to_oxigraph() for name, term in request.bindings.items()
+            }
+        except ValueError as error:
+            raise QueryError(f"invalid binding: {error}") from None
+    try:
+        result = store.query(request.query, **options)
+        if isinstance(result, QueryBoolean):
+            fmt = negotiate(request.accept, Kind.RESULTS, request.format)
+            body = result.serialize(format=fmt.oxigraph)
+            return Head(fmt.name, Kind.RESULTS, False, None), iter([body])
+        if isinstance(result, QuerySolutions):
+            fmt = negotiate(request.accept, Kind.RESULTS, request.format)
+            variables = [v.value for v in result.variables]
+            rows, cut = capped(result, max_rows)
+            head = Head(fmt.name, Kind.RESULTS, cut, len(rows))
+            return head, solutions_chunks(variables, rows, fmt)
+        fmt = negotiate(request.accept, Kind.RDF, request.format)
+        triples, cut = capped(result, max_rows)
+        return Head(fmt.name, Kind.RDF, cut, len(triples)), triples_chunks(triples, fmt)
+    except (UnknownFormat, NotAcceptable):
+        raise
+    except SyntaxError as error:
+        raise QueryError(f"syntax error: {error}") from None
+    except (OSError, ValueError, RuntimeError) as error:
+        raise QueryError(f"query failed: {error}") from None
+
+
+def format_of(head: Head):
+    return by_name(head.format_name, head.kind)

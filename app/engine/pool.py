@@ -1,0 +1,221 @@
+"""A warm pool of query worker processes with deadlines that really stop work.
+
+A query goes to an idle worker with a deadline. Past the deadline the worker is killed (its
+CPU freed at once) and a fresh one is started in the background; the caller gets QueryTimeout.
+When every worker is busy for longer than the queue wait, the caller gets ServerBusy.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from multiprocessing.process import BaseProcess
+
+from app.engine.errors import QueryError, QueryTimeout, ServerBusy
+from app.engine.execution import Head, QueryRequest
+from app.engine.worker import DATA, END, StoreSpec, serve
+from app.formats import NotAcceptable, UnknownFormat
+
+log = logging.getLogger(__name__)
+CONTEXT = multiprocessing.get_context("spawn")
+START_TIMEOUT = 120.0
+
+
+class WorkerFailed(Exception):
+    """A worker died or misbehaved; the pool replaces it."""
+
+
+class Worker:
+    def __init__(self, spec: StoreSpec, max_rows: int) -> None:
+        self.conn, child = CONTEXT.Pipe()
+        self.process: BaseProcess = CONTEXT.Process(
+            target=serve, args=(child, spec, max_rows), daemon=True, name="cmskg-query-worker"
+        )
+        self.process.start()
+        child.close()
+        self.generation = 0
+        if not self.conn.poll(START_TIMEOUT) or self.conn.recv() != ("ready",):
+            self.kill()
+            raise WorkerFailed("query worker did not start")
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(timeout=5)
+        self.conn.close()
+
+
+class Body(Iterator[bytes]):
+    """Body chunks read from the worker as they arrive. The worker goes back to the pool when
+    the body is read to its end; closing it early, a failure or a deadline hit kills it."""
+
+    def __init__(self, pool: WorkerPool, worker: Worker, deadline: float, timeout: float) -> None:
+        self._pool, self._worker, self._deadline, self._timeout = pool, worker, deadline, timeout
+        self._done = False
+
+    def __next__(self) -> bytes:
+        if self._done:
+            raise StopIteration
+        conn = self._worker.conn
+        try:
+            if not conn.poll(max(self._deadline - time.monotonic(), 0)):
+                raise QueryTimeout(f"the answer ran past its deadline of {self._timeout:g} s")
+            data = conn.recv_bytes()
+        except (OSError, EOFError) as error:
+            self.close()
+            raise WorkerFailed(f"query worker failed: {error}") from None
+        except QueryTimeout:
+            self.close()
+            raise
+        tag, payload = data[:1], data[1:]
+        if tag == DATA:
+            return payload
+        if tag == END:
+            self._done = True
+            self._pool._release(self._worker)
+            raise StopIteration
+        self.close()
+        raise WorkerFailed(payload.decode("utf-8", "replace"))
+
+    def close(self) -> None:
+        """Give up on the rest of the body: the worker may still be writing, so it is replaced."""
+        if not self._done:
+            self._done = True
+            self._pool._discard(self._worker)
+
+    def read(self) -> bytes:
+        """The whole body (for internal callers that want a small answer in one piece)."""
+        return b"".join(self)
+
+
+@dataclass
+class Answer:
+    """A query's answer: the head (format, cap) and the body, read as it arrives."""
+
+    head: Head
+    body: Body
+
+
+class WorkerPool:
+    """N pre-started workers, each with its own handle on the store."""
+
+    def __init__(self, spec: StoreSpec, size: int, max_rows: int, queue_wait: float) -> None:
+        self.spec, self.size, self.max_rows, self.queue_wait = spec, size, max_rows, queue_wait
+        self._idle: list[Worker] = []
+        self._lock = threading.Condition()
+        self._starting = 0
+        self._closed = False
+        self.generation = 0
+        self._user_quads = b""
+        self.killed = 0
+        workers = [Worker(spec, max_rows) for _ in range(size)]
+        self._idle.extend(workers)
+
+    # -- updates -------------------------------------------------------------------------------
+
+    def publish(self, user_quads: bytes) -> None:
+        """Make every worker see this snapshot of the writable graphs before its next query."""
+        with self._lock:
+            self.generation += 1
+            self._user_quads = user_quads
+
+    def _sync(self, worker: Worker, deadline: float) -> None:
+        generation, quads = self.generation, self._user_quads
+        if worker.generation == generation:
+            return
+        worker.conn.send(("sync", generation, quads))
+        if not worker.conn.poll(max(deadline - time.monotonic(), 0.01)):
+            raise QueryTimeout("the query did not start before its deadline")
+        worker.conn.recv()
+        worker.generation = generation
+
+    # -- checkout ------------------------------------------------------------------------------
+
+    def _acquire(self) -> Worker:
+        with self._lock:
+            if not self._lock.wait_for(lambda: self._idle or self._closed, timeout=self.queue_wait):
+                raise ServerBusy("all query workers are busy; try again shortly")
+            if self._closed:
+                raise ServerBusy("the server is shutting down")
+            return self._idle.pop()
+
+    def _release(self, worker: Worker) -> None:
+        with self._lock:
+            self._idle.append(worker)
+            self._lock.notify()
+
+    def _discard(self, worker: Worker) -> None:
+        """Kill a worker and start its replacement in the background."""
+        worker.kill()
+        self.killed += 1
+        with self._lock:
+            self._starting += 1
+        threading.Thread(target=self._replace, daemon=True, name="cmskg-respawn").start()
+
+    def _replace(self) -> None:
+        try:
+            fresh = Worker(self.spec, self.max_rows)
+        except Exception:
+            log.exception("could not start a replacement query worker")
+            with self._lock:
+                self._starting -= 1
+            return
+        with self._lock:
+            self._starting -= 1
+            if self._closed:
+                fresh.kill()
+                return
+        self._release(fresh)
+
+    # -- running -------------------------------------------------------------------------------
+
+    def run(self, request: QueryRequest, timeout: float) -> Answer:
+        """Send the query to a worker; wait for its head until the deadline, then stream."""
+        deadline = time.monotonic() + timeout
+        worker = self._acquire()
+        try:
+            self._sync(worker, deadline)
+            worker.conn.send(("query", request))
+            if not worker.conn.poll(max(deadline - time.monotonic(), 0)):
+                raise QueryTimeout(f"the query ran past its deadline of {timeout:g} s and was stopped")
+            message = worker.conn.recv()
+        except QueryTimeout:
+            self._discard(worker)
+            raise
+        except (OSError, EOFError) as error:
+            self._discard(worker)
+            raise WorkerFailed(f"query worker failed: {error}") from None
+        if message[0] == "error":
+            self._release(worker)
+            _raise(message[1], message[2])
+        return Answer(head=message[1], body=Body(self, worker, deadline, timeout))
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            idle, self._idle = self._idle, []
+            self._lock.notify_all()
+        for worker in idle:
+            with contextlib.suppress(OSError):
+                worker.conn.send(("stop",))
+            worker.kill()
+
+    @property
+    def idle(self) -> int:
+        with self._lock:
+            return len(self._idle)
+
+
+def _raise(kind: str, detail) -> None:
+    if kind == "query":
+        raise QueryError(detail)
+    if kind == "format":
+        raise UnknownFormat(detail)
+    if kind == "acceptable":
+        raise NotAcceptable(detail)
+    raise WorkerFailed(detail)

@@ -1,0 +1,179 @@
+"""The one door to the data for every HTTP caller: guards, deadlines, the worker pool, updates.
+
+Curated graphs are loaded once and never written. Updates and Graph Store writes go to a
+separate writable store (user graphs only) held here; after each change its snapshot is
+published to the query workers, which see curated and user graphs together.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+
+from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store
+
+from app.engine.errors import QueryError, QueryForbidden, QueryTooLarge
+from app.engine.execution import QueryRequest
+from app.engine.guard import check_query, check_update
+from app.engine.pool import Answer, WorkerPool
+from app.engine.using import with_using
+from app.engine.worker import StoreSpec
+from app.graph.build import Dataset
+from app.graph.store import graph_iri
+from app.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class QueryService:
+    def __init__(self, settings: Settings, dataset: Dataset) -> None:
+        self.settings = settings
+        self.dataset = dataset
+        self.curated_graphs = frozenset(graph_iri(settings.base_iri, f) for f in dataset.files)
+        self.allowed_endpoints = frozenset(settings.federation_allow)
+        self.user_store = Store()
+        self._write_lock = threading.Lock()
+        self._scratch: Path | None = None
+        self._curated_sizes: dict[str, int] | None = None
+        self.pool = WorkerPool(
+            self._worker_spec(),
+            size=settings.workers,
+            max_rows=settings.max_rows,
+            queue_wait=settings.queue_wait,
+        )
+
+    @property
+    def updatable(self) -> bool:
+        return self.dataset.store_path is None
+
+    def _worker_spec(self) -> StoreSpec:
+        if self.dataset.store_path is not None:
+            return StoreSpec(read_only_path=self.dataset.store_path, curated_graphs=self.curated_graphs)
+        self._scratch = Path(tempfile.mkdtemp(prefix="cmskg-workers-"))
+        dump = self._scratch / "curated.nq"
+        self.dataset.store.dump(str(dump), format=RdfFormat.N_QUADS)
+        return StoreSpec(dump_path=dump, curated_graphs=self.curated_graphs)
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def graph_sizes(self) -> dict[str, int]:
+        """Triples per named graph: curated (counted once) and user graphs (counted now)."""
+        if self._curated_sizes is None:
+            rows = self.dataset.store.query(
+                "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+            )
+            self._curated_sizes = {row["g"].value: int(row["n"].value) for row in rows}
+        sizes = dict(self._curated_sizes)
+        for graph in self.user_store.named_graphs():
+            if isinstance(graph, NamedNode):
+                sizes[graph.value] = len(list(self.user_store.quads_for_pattern(None, None, None, graph)))
+        return sizes
+
+    def triple_count(self) -> int:
+        return self.dataset.triples + len(self.user_store)
+
+    def local_graphs(self) -> frozenset[str]:
+        user = {g.value for g in self.user_store.named_graphs() if isinstance(g, NamedNode)}
+        return self.curated_graphs | user
+
+    def deadline(self, requested: float | None) -> float:
+        """The query's deadline: what the request asks for, never more than the configured one."""
+        if requested is None:
+            return self.settings.query_timeout
+        if requested <= 0:
+            raise QueryError("timeout must be a positive number of seconds")
+        return min(requested, self.settings.query_timeout)
+
+    def query(self, request: QueryRequest) -> Answer:
+        if len(request.query.encode()) > self.settings.max_query_bytes:
+            raise QueryTooLarge(f"query text is larger than {self.settings.max_query_bytes} bytes")
+        timeout = self.deadline(request.timeout)
+        check_query(request.query, self.allowed_endpoints, self.local_graphs())
+        return self.pool.run(request, timeout)
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def update(self, text: str, using: list[str], using_named: list[str]) -> None:
+        """Run a SPARQL update on the writable graphs and publish the result to the workers."""
+        if not self.updatable:
+            raise QueryForbidden("updates need the in-memory store; this server runs with --store")
+        if len(text.encode()) > self.settings.max_query_bytes:
+            raise QueryTooLarge(f"update text is larger than {self.settings.max_query_bytes} bytes")
+        plan = check_update(text, self.curated_graphs)
+        if using or using_named:
+            if plan.declares_dataset:
+                raise QueryError("using-graph-uri / using-named-graph-uri conflict with USING or WITH")
+            text = with_using(text, plan.modify_count, using, using_named)
+        with self._write_lock:
+            try:
+                self.user_store.update(text)
+            except SyntaxError as error:
+                raise QueryError(f"syntax error: {error}") from None
+            except (OSError, ValueError) as error:
+                raise QueryError(f"update failed: {error}") from None
+            self._publish()
+
+    def replace_graph(self, graph: str | None, data: bytes, fmt: RdfFormat, *, add: bool) -> bool:
+        """Graph Store write: replace (PUT) or add to (POST) a user graph. True if it was new."""
+        target = self._writable_target(graph)
+        with self._write_lock:
+            existed = self._exists(target)
+            scratch = Store()
+            try:
+                scratch.load(data, format=fmt, base_iri=graph or None, to_graph=DefaultGraph())
+            except (SyntaxError, ValueError, OSError) as error:
+                raise QueryError(f"the body is not valid {fmt}: {error}") from None
+            if not add:
+                self.user_store.clear_graph(target)
+            self.user_store.extend(
+                _with_graph(quad, target) for quad in scratch.quads_for_pattern(None, None, None)
+            )
+            if isinstance(target, NamedNode) and not existed:
+                self.user_store.add_graph(target)
+            self._publish()
+        return not existed
+
+    def delete_graph(self, graph: str | None) -> bool:
+        """Graph Store DELETE; False when there was no such graph."""
+        target = self._writable_target(graph)
+        with self._write_lock:
+            if not self._exists(target):
+                return False
+            if isinstance(target, DefaultGraph):
+                self.user_store.clear_graph(target)
+            else:
+                self.user_store.remove_graph(target)
+            self._publish()
+        return True
+
+    def _writable_target(self, graph: str | None) -> NamedNode | DefaultGraph:
+        if not self.updatable:
+            raise QueryForbidden("writes need the in-memory store; this server runs with --store")
+        if graph is None:
+            return DefaultGraph()
+        if graph in self.curated_graphs:
+            raise QueryForbidden(f"curated graphs cannot be changed: <{graph}>")
+        try:
+            return NamedNode(graph)
+        except ValueError as error:
+            raise QueryError(f"invalid graph IRI: {error}") from None
+
+    def _exists(self, target: NamedNode | DefaultGraph) -> bool:
+        if isinstance(target, DefaultGraph):
+            return True
+        return self.user_store.contains_named_graph(target)
+
+    def _publish(self) -> None:
+        self.pool.publish(self.user_store.dump(format=RdfFormat.N_QUADS) or b"")
+
+    def close(self) -> None:
+        self.pool.close()
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+
+
+def _with_graph(quad: Quad, graph: NamedNode | DefaultGraph) -> Quad:
+    return Quad(quad.subject, quad.predicate, quad.object, graph)

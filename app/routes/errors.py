@@ -1,0 +1,55 @@
+"""One table from core exceptions to HTTP status codes, installed as exception handlers."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import PlainTextResponse
+
+from app.engine.errors import QueryError, QueryForbidden, QueryTimeout, QueryTooLarge, ServerBusy
+from app.engine.pool import WorkerFailed
+from app.formats import NotAcceptable, UnknownFormat
+
+
+class BadRequest(Exception):
+    """A malformed protocol request (400)."""
+
+
+class UnsupportedMediaType(Exception):
+    """A body whose media type the operation does not take (415)."""
+
+
+class Forbidden(Exception):
+    """An operation this request may not perform (403)."""
+
+
+class PayloadTooLarge(Exception):
+    """A request body over the limit (413)."""
+
+
+RETRY_AFTER = {"Retry-After": "5"}
+
+STATUS: dict[type[Exception], tuple[int, dict[str, str]]] = {
+    QueryError: (400, {}),
+    BadRequest: (400, {}),
+    UnknownFormat: (400, {}),
+    QueryForbidden: (403, {}),
+    Forbidden: (403, {}),
+    NotAcceptable: (406, {}),
+    QueryTooLarge: (413, {}),
+    PayloadTooLarge: (413, {}),
+    UnsupportedMediaType: (415, {}),
+    QueryTimeout: (503, RETRY_AFTER),
+    ServerBusy: (503, RETRY_AFTER),
+    WorkerFailed: (500, {}),
+}
+
+
+def install(app: FastAPI) -> None:
+    for exception, (status, headers) in STATUS.items():
+
+        async def handler(
+            request: Request, error: Exception, status: int = status, headers: dict = headers
+        ) -> PlainTextResponse:
+            return PlainTextResponse(f"{error}\n", status_code=status, headers=headers)
+
+        app.add_exception_handler(exception, handler)
