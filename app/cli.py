@@ -126,6 +126,28 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         help="deadline of one query in seconds (CMSKG_QUERY_TIMEOUT; default 30)",
     )
+    serve.add_argument(
+        "--max-rows",
+        dest="max_rows",
+        type=int,
+        help="most rows in one answer (CMSKG_MAX_ROWS; default 100000)",
+    )
+    serve.add_argument(
+        "--workers", type=int, help="query worker processes kept warm (CMSKG_WORKERS; default 2)"
+    )
+    serve.add_argument(
+        "--update-token",
+        dest="update_token",
+        help="enables SPARQL Update and Graph Store writes for 'Authorization: Bearer TOKEN' "
+        "(CMSKG_UPDATE_TOKEN; default: read-only)",
+    )
+    serve.add_argument(
+        "--federation-allow",
+        dest="federation_allow",
+        action="append",
+        metavar="URL",
+        help="a SERVICE endpoint queries may reach; repeatable (CMSKG_FEDERATION_ALLOW, comma-separated)",
+    )
     serve.set_defaults(run=cmd_serve)
 
     query = commands.add_parser("query", help="run a SPARQL query from the shell")

@@ -75,7 +75,7 @@ class RunningServer:
         self.process, self.url = process, url
 
 
-def start_server(*args: str, timeout: float = 60) -> RunningServer:
+def start_server(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> RunningServer:
     """Start `cmskg serve` on a free loopback port and wait until /health answers."""
     port = free_port()
     process = subprocess.Popen(
@@ -84,6 +84,7 @@ def start_server(*args: str, timeout: float = 60) -> RunningServer:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        env={**os.environ, **(env or {})},
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout

@@ -53,6 +53,7 @@ class QueryRequest:
     format: str | None = None
     timeout: float | None = None
     bindings: dict[str, Term] = field(default_factory=dict)
+    base_iri: str | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,8 @@ def dataset_options(request: QueryRequest) -> dict:
 def run(store: Store, request: QueryRequest, max_rows: int) -> tuple[Head, Iterator[bytes]]:
     """Evaluate the query and return its head and body chunks (at most `max_rows` rows)."""
     options = dataset_options(request)
+    if request.base_iri:
+        options["base_iri"] = request.base_iri
     if request.bindings:
         try:
             options["substitutions"] = {

@@ -96,7 +96,9 @@ class QueryService:
 
     # -- writing -------------------------------------------------------------------------------
 
-    def update(self, text: str, using: list[str], using_named: list[str]) -> None:
+    def update(
+        self, text: str, using: list[str], using_named: list[str], base_iri: str | None = None
+    ) -> None:
         """Run a SPARQL update on the writable graphs and publish the result to the workers."""
         if not self.updatable:
             raise QueryForbidden("updates need the in-memory store; this server runs with --store")
@@ -109,7 +111,7 @@ class QueryService:
             text = with_using(text, plan.modify_count, using, using_named)
         with self._write_lock:
             try:
-                self.user_store.update(text)
+                self.user_store.update(text, base_iri=base_iri)
             except SyntaxError as error:
                 raise QueryError(f"syntax error: {error}") from None
             except (OSError, ValueError) as error:

@@ -39,6 +39,11 @@ def _service(request: Request) -> QueryService:
     return request.app.state.service
 
 
+def _endpoint(request: Request) -> str:
+    """The endpoint's own URL: the service description's subject and the base of relative IRIs."""
+    return str(request.url.replace(query="", fragment=""))
+
+
 def _etag(request: Request, params: Params) -> str:
     service = _service(request)
     key = "|".join(
@@ -56,6 +61,7 @@ async def _run_query(request: Request, params: Params, text: str) -> Response:
         accept=request.headers.get("accept"),
         format=params.one("format"),
         timeout=params.timeout(),
+        base_iri=_endpoint(request),
     )
     answer = await run_in_threadpool(_service(request).query, query)
     fmt = by_name(answer.head.format_name, answer.head.kind)
@@ -79,6 +85,7 @@ async def _run_update(request: Request, params: Params, text: str) -> Response:
         text,
         list(params.all("using-graph-uri")),
         list(params.all("using-named-graph-uri")),
+        _endpoint(request),
     )
     return Response(status_code=204)
 
@@ -86,9 +93,8 @@ async def _run_update(request: Request, params: Params, text: str) -> Response:
 def _service_description(request: Request, params: Params) -> Response:
     service = _service(request)
     fmt = negotiate(request.headers.get("accept"), Kind.RDF, params.one("format"))
-    endpoint = str(request.url.replace(query="", fragment=""))
     triples = describe(
-        endpoint,
+        _endpoint(request),
         graphs=service.graph_sizes(),
         default_triples=service.triple_count(),
         updates=request.app.state.settings.update_token is not None,
