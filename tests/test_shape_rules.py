@@ -17,6 +17,25 @@ from app.graph.validation import validate_tree
 REPO = Path(__file__).resolve().parent.parent
 BROKEN = Path(__file__).parent / "fixtures" / "broken"
 ID = "https://w3id.org/cms-kg/id/"
+PREFIXES = {
+    "cms": "https://w3id.org/cms-kg/ontology#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "dct": "http://purl.org/dc/terms/",
+    "dwc": "http://rs.tdwg.org/dwc/terms/",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+}
+
+
+def full_iri(path: str | None) -> str | None:
+    """The validator prints a path as a CURIE when the prefix is bound, else as <IRI>: expand both."""
+    if path is None:
+        return None
+    if path.startswith("<") and path.endswith(">"):
+        return path[1:-1]
+    prefix, _, local = path.partition(":")
+    return PREFIXES[prefix] + local if prefix in PREFIXES else path
+
 
 # fixture file -> (focus node, path as the validator prints it or None, words the message must contain)
 CASES = {
@@ -80,6 +99,8 @@ def test_shapes_catch_broken_fixture(fixture: str, clean_tree: Path, tmp_path: P
     hits = [v for v in report.violations if v.focus == focus and words in v.message]
     assert hits, f"{fixture}: no violation on <{focus}> mentioning {words!r}; got:\n{described}"
     assert all(v.file == "graph/broken.ttl" for v in hits), described
-    assert any(v.path == path for v in hits), f"{fixture}: expected path {path}; got:\n{described}"
+    assert any(full_iri(v.path) == full_iri(path) for v in hits), (
+        f"{fixture}: expected path {path}; got:\n{described}"
+    )
     # The curated graph itself is clean: every violation comes from the broken file.
     assert {v.file for v in report.violations} == {"graph/broken.ttl"}, described

@@ -54,6 +54,7 @@ class QueryRequest:
     timeout: float | None = None
     bindings: dict[str, Term] = field(default_factory=dict)
     base_iri: str | None = None
+    row_cap: int | None = None  # None: the server's cap; 0: no cap (whole-graph reads)
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,9 @@ def dataset_options(request: QueryRequest) -> dict:
 
 
 def run(store: Store, request: QueryRequest, max_rows: int) -> tuple[Head, Iterator[bytes]]:
-    """Evaluate the query and return its head and body chunks (at most `max_rows` rows)."""
+    """Evaluate the query and return its head and body chunks (at most `max_rows` rows, unless the
+    request sets its own cap)."""
+    cap = max_rows if request.row_cap is None else request.row_cap
     options = dataset_options(request)
     if request.base_iri:
         options["base_iri"] = request.base_iri
@@ -99,12 +102,18 @@ def run(store: Store, request: QueryRequest, max_rows: int) -> tuple[Head, Itera
             return Head(fmt.name, Kind.RESULTS, False, None), iter([body])
         if isinstance(result, QuerySolutions):
             fmt = negotiate(request.accept, Kind.RESULTS, request.format)
+            if cap == 0:
+                return Head(fmt.name, Kind.RESULTS, False, None), iter(
+                    [result.serialize(format=fmt.oxigraph)]
+                )
             variables = [v.value for v in result.variables]
-            rows, cut = capped(result, max_rows)
+            rows, cut = capped(result, cap)
             head = Head(fmt.name, Kind.RESULTS, cut, len(rows))
             return head, solutions_chunks(variables, rows, fmt)
         fmt = negotiate(request.accept, Kind.RDF, request.format)
-        triples, cut = capped(result, max_rows)
+        if cap == 0:
+            return Head(fmt.name, Kind.RDF, False, None), triples_chunks(list(result), fmt)
+        triples, cut = capped(result, cap)
         return Head(fmt.name, Kind.RDF, cut, len(triples)), triples_chunks(triples, fmt)
     except (UnknownFormat, NotAcceptable):
         raise

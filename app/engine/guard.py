@@ -57,6 +57,10 @@ def check_query(query: str, allowed_endpoints: Set[str], local_graphs: Set[str])
         iri = _field(clause, "default") or _field(clause, "named")
         if str(iri) not in local_graphs:
             raise QueryForbidden(f"FROM <{iri}> names a graph this service does not hold")
+    _check_services(algebra, allowed_endpoints)
+
+
+def _check_services(algebra: object, allowed_endpoints: Set[str]) -> None:
     for node in _walk(algebra):
         if node.name == "ServiceGraphPattern":
             term = _field(node, "term")
@@ -78,13 +82,14 @@ class UpdatePlan:
     declares_dataset: bool
 
 
-def plan_update(update: str) -> UpdatePlan:
+def plan_update(update: str, allowed_endpoints: Set[str] = frozenset()) -> UpdatePlan:
     """Parse an update: the graphs it may write to (IRIs, or DEFAULT), its DELETE/INSERT ... WHERE
     operations, and whether any has its own USING or WITH."""
     try:
         operations = translateUpdate(parseUpdate(update)).algebra
     except Exception as error:
         raise _parse_error(error) from None
+    _check_services(operations, allowed_endpoints)
     written: set[str] = set()
     modify_count, declares_dataset = 0, False
     for op in operations:
@@ -128,9 +133,9 @@ def _graph_ref(ref: object) -> str:
     return DEFAULT if ref in (None, "DEFAULT") else str(ref)
 
 
-def check_update(update: str, curated_graphs: Set[str]) -> UpdatePlan:
+def check_update(update: str, curated_graphs: Set[str], allowed_endpoints: Set[str]) -> UpdatePlan:
     """Raise QueryForbidden if the update could touch a curated graph, or fetch a URL."""
-    plan = plan_update(update)
+    plan = plan_update(update, allowed_endpoints)
     touched = sorted(plan.written & set(curated_graphs))
     if touched:
         raise QueryForbidden(f"curated graphs cannot be changed by updates: <{touched[0]}>")

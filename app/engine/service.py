@@ -104,7 +104,7 @@ class QueryService:
             raise QueryForbidden("updates need the in-memory store; this server runs with --store")
         if len(text.encode()) > self.settings.max_query_bytes:
             raise QueryTooLarge(f"update text is larger than {self.settings.max_query_bytes} bytes")
-        plan = check_update(text, self.curated_graphs)
+        plan = check_update(text, self.curated_graphs, self.allowed_endpoints)
         if using or using_named:
             if plan.declares_dataset:
                 raise QueryError("using-graph-uri / using-named-graph-uri conflict with USING or WITH")

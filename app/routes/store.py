@@ -39,6 +39,7 @@ async def store_get(request: Request) -> Response:
         default_graph_uris=(graph,) if graph else (),
         accept=request.headers.get("accept"),
         format=url_params(request).one("format"),
+        row_cap=0,
     )
     answer = await run_in_threadpool(service.query, query)
     fmt = next(f for f in FORMATS if f.name == answer.head.format_name and f.kind is Kind.RDF)
