@@ -11,7 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from app import __version__
 from app.engine.service import QueryService
 from app.graph.build import Dataset, build_dataset
-from app.routes import errors, meta, sparql, store
+from app.routes import errors, meta, queries, resources, sparql, store
 from app.settings import Settings
 
 
@@ -48,4 +48,6 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
     app.include_router(sparql.router)
     app.include_router(store.router)
     app.include_router(meta.router)
+    app.include_router(queries.router)
+    app.include_router(resources.router)
     return app
