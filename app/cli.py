@@ -107,6 +107,14 @@ def cmd_query(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_stats(args: argparse.Namespace) -> int:
+    from app.graph.stats import as_text, compute
+
+    stats = compute(build_dataset(_settings(args)).store)
+    print(stats.model_dump_json(indent=2) if args.format == "json" else as_text(stats))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cmskg", description="CMS Synergies Knowledge Graph")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -114,6 +122,11 @@ def build_parser() -> argparse.ArgumentParser:
     validate_cmd = commands.add_parser("validate", help="check the curated files against the shapes")
     _add_root(validate_cmd)
     validate_cmd.set_defaults(run=cmd_validate)
+
+    stats = commands.add_parser("stats", help="counts per class, per paragraph and per file")
+    stats.add_argument("--format", choices=("table", "json"), default="table")
+    _add_root(stats)
+    stats.set_defaults(run=cmd_stats)
 
     serve = commands.add_parser("serve", help="validate, load and serve the graph over HTTP")
     _add_root(serve)

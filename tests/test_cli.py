@@ -80,3 +80,14 @@ def test_query_refuses_invalid_data(mini_root: Path):
     result = cmskg("query", "ASK {}", "--root", str(mini_root))
     assert result.returncode == 1
     assert "graph/bad.ttl" in result.stderr
+
+
+def test_stats_counts_classes_paragraphs_and_files(mini_root: Path):
+    result = cmskg("stats", "--format", "json", "--root", str(mini_root))
+    assert result.returncode == 0, result.stderr
+    stats = json.loads(result.stdout)
+    assert stats["per_class"]["Arrangement"] == 1 and stats["per_class"]["Paragraph"] == 2
+    assert stats["per_paragraph"]["2"] == {"derived": 2, "mentioned": 0}
+    assert stats["per_file"]["mini"] > 0
+    table = cmskg("stats", "--root", str(mini_root))
+    assert "Resources per class:" in table.stdout and "Triples per file:" in table.stdout
