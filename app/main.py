@@ -11,7 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from app import __version__
 from app.engine.service import QueryService
 from app.graph.build import Dataset, build_dataset
-from app.routes import errors, meta, queries, resources, sparql, store
+from app.routes import errors, federation, meta, queries, resources, sparql, store
 from app.settings import Settings
 
 
@@ -42,11 +42,19 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
         allow_credentials=False,
         allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
         allow_headers=["*"],
-        expose_headers=["ETag", "X-Result-Count", "X-Result-Capped", "Retry-After"],
+        expose_headers=[
+            "ETag",
+            "X-Result-Count",
+            "X-Result-Capped",
+            "X-Federation-Skipped",
+            "X-Federation-Capped",
+            "Retry-After",
+        ],
     )
     errors.install(app)
     app.include_router(sparql.router)
     app.include_router(store.router)
+    app.include_router(federation.router)
     app.include_router(meta.router)
     app.include_router(queries.router)
     app.include_router(resources.router)

@@ -35,6 +35,11 @@ class Settings(BaseSettings):
     federation_allow: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="SERVICE endpoints queries may reach (comma-separated)."
     )
+    federation_timeout: float = Field(10.0, gt=0, description="Timeout of one SERVICE call (s).")
+    federation_max_rows: int = Field(10_000, gt=0, description="Most rows taken from one SERVICE call.")
+    federation_max_bytes: int = Field(
+        64 * 1024 * 1024, gt=0, description="Largest answer taken from one SERVICE call (bytes)."
+    )
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["*"], description="Origins allowed by CORS (comma-separated)."
     )

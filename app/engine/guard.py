@@ -44,11 +44,12 @@ def _parse_error(error: Exception) -> QueryError:
     return QueryError(f"could not be parsed: {error}")
 
 
-def check_query(query: str, allowed_endpoints: Set[str], local_graphs: Set[str]) -> None:
+def check_query(query: str, allowed_endpoints: Set[str], local_graphs: Set[str]) -> list[str]:
     """Raise QueryForbidden if the query names a SERVICE endpoint not on the allowlist, a
-    variable SERVICE endpoint, or a FROM / FROM NAMED graph this store does not hold."""
+    variable SERVICE endpoint, or a FROM / FROM NAMED graph this store does not hold; return the
+    SERVICE endpoints it calls, one per SERVICE clause."""
     if not _MIGHT_REACH_OUT.search(query):
-        return
+        return []
     try:
         algebra = translateQuery(parseQuery(query)).algebra
     except Exception as error:  # rdflib raises plain exceptions for unknown prefixes and the like
@@ -57,10 +58,11 @@ def check_query(query: str, allowed_endpoints: Set[str], local_graphs: Set[str])
         iri = _field(clause, "default") or _field(clause, "named")
         if str(iri) not in local_graphs:
             raise QueryForbidden(f"FROM <{iri}> names a graph this service does not hold")
-    _check_services(algebra, allowed_endpoints)
+    return _check_services(algebra, allowed_endpoints)
 
 
-def _check_services(algebra: object, allowed_endpoints: Set[str]) -> None:
+def _check_services(algebra: object, allowed_endpoints: Set[str]) -> list[str]:
+    endpoints = []
     for node in _walk(algebra):
         if node.name == "ServiceGraphPattern":
             term = _field(node, "term")
@@ -68,6 +70,8 @@ def _check_services(algebra: object, allowed_endpoints: Set[str]) -> None:
                 raise QueryForbidden("SERVICE with a variable endpoint is not allowed")
             if str(term) not in allowed_endpoints:
                 raise QueryForbidden(f"SERVICE <{term}> is not on this server's federation allowlist")
+            endpoints.append(str(term))
+    return endpoints
 
 
 DEFAULT = "DEFAULT"
@@ -82,14 +86,14 @@ class UpdatePlan:
     declares_dataset: bool
 
 
-def plan_update(update: str, allowed_endpoints: Set[str] = frozenset()) -> UpdatePlan:
+def plan_update(update: str) -> UpdatePlan:
     """Parse an update: the graphs it may write to (IRIs, or DEFAULT), its DELETE/INSERT ... WHERE
     operations, and whether any has its own USING or WITH."""
     try:
         operations = translateUpdate(parseUpdate(update)).algebra
     except Exception as error:
         raise _parse_error(error) from None
-    _check_services(operations, allowed_endpoints)
+    _check_services(operations, frozenset())  # updates run in-process: no SERVICE at all
     written: set[str] = set()
     modify_count, declares_dataset = 0, False
     for op in operations:
@@ -133,9 +137,9 @@ def _graph_ref(ref: object) -> str:
     return DEFAULT if ref in (None, "DEFAULT") else str(ref)
 
 
-def check_update(update: str, curated_graphs: Set[str], allowed_endpoints: Set[str]) -> UpdatePlan:
+def check_update(update: str, curated_graphs: Set[str]) -> UpdatePlan:
     """Raise QueryForbidden if the update could touch a curated graph, or fetch a URL."""
-    plan = plan_update(update, allowed_endpoints)
+    plan = plan_update(update)
     touched = sorted(plan.written & set(curated_graphs))
     if touched:
         raise QueryForbidden(f"curated graphs cannot be changed by updates: <{touched[0]}>")

@@ -13,7 +13,7 @@ import multiprocessing
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.process import BaseProcess
 
 from app.engine.errors import QueryError, QueryTimeout, ServerBusy
@@ -99,6 +99,7 @@ class Answer:
 
     head: Head
     body: Body
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 class WorkerPool:

@@ -11,6 +11,7 @@ import logging
 import shutil
 import tempfile
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store
@@ -21,6 +22,9 @@ from app.engine.guard import check_query, check_update
 from app.engine.pool import Answer, WorkerPool
 from app.engine.using import with_using
 from app.engine.worker import StoreSpec
+from app.federation.gateway import Gateway, PartnerFailed
+from app.federation.partners import partner_endpoints
+from app.federation.routing import checked_calls, rewrite
 from app.graph.build import Dataset
 from app.graph.store import graph_iri
 from app.settings import Settings
@@ -33,7 +37,12 @@ class QueryService:
         self.settings = settings
         self.dataset = dataset
         self.curated_graphs = frozenset(graph_iri(settings.base_iri, f) for f in dataset.files)
-        self.allowed_endpoints = frozenset(settings.federation_allow)
+        self.allowed_endpoints = frozenset(settings.federation_allow) | partner_endpoints(dataset.store)
+        self.gateway = Gateway(
+            timeout=settings.federation_timeout,
+            max_rows=settings.federation_max_rows,
+            max_bytes=settings.federation_max_bytes,
+        )
         self.user_store = Store()
         self._write_lock = threading.Lock()
         self._scratch: Path | None = None
@@ -91,8 +100,43 @@ class QueryService:
         if len(request.query.encode()) > self.settings.max_query_bytes:
             raise QueryTooLarge(f"query text is larger than {self.settings.max_query_bytes} bytes")
         timeout = self.deadline(request.timeout)
-        check_query(request.query, self.allowed_endpoints, self.local_graphs())
-        return self.pool.run(request, timeout)
+        endpoints = check_query(request.query, self.allowed_endpoints, self.local_graphs())
+        if not endpoints:
+            return self.pool.run(request, timeout)
+        return self._federated(request, endpoints, timeout)
+
+    def _federated(self, request: QueryRequest, endpoints: list[str], timeout: float) -> Answer:
+        """Route each SERVICE call through the gateway, then turn its outcomes into errors or notes."""
+        calls = checked_calls(request.query, endpoints)
+        ticket = self.gateway.open(calls)
+        urls = [f"{self.gateway_base}/{self.gateway.secret}/{ticket}/{i}" for i in range(len(calls))]
+        routed = replace(request, query=rewrite(request.query, calls, urls))
+        try:
+            answer = self.pool.run(routed, timeout)
+        except QueryError:
+            outcomes = self.gateway.close(ticket)
+            failures = [o for o in outcomes.outcomes.values() if o.status != 200] if outcomes else []
+            if failures:
+                worst = max(failures, key=lambda o: o.status)
+                raise PartnerFailed(worst.status, f"partner <{worst.endpoint}> {worst.message}") from None
+            if outcomes is not None and len(outcomes.outcomes) < len(calls):
+                raise PartnerFailed(502, "the federation gateway could not be reached") from None
+            raise
+        outcomes = self.gateway.close(ticket)
+        skipped = [o for o in outcomes.outcomes.values() if o.status != 200] if outcomes else []
+        if skipped:
+            answer.headers["X-Federation-Skipped"] = ", ".join(
+                f"<{o.endpoint}> ({o.message})" for o in skipped
+            )
+        if outcomes and any(o.capped for o in outcomes.outcomes.values()):
+            answer.headers["X-Federation-Capped"] = f"true; limit={self.settings.federation_max_rows}"
+        return answer
+
+    @property
+    def gateway_base(self) -> str:
+        host = self.settings.host if self.settings.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{self.settings.port}/_federation"
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -104,7 +148,7 @@ class QueryService:
             raise QueryForbidden("updates need the in-memory store; this server runs with --store")
         if len(text.encode()) > self.settings.max_query_bytes:
             raise QueryTooLarge(f"update text is larger than {self.settings.max_query_bytes} bytes")
-        plan = check_update(text, self.curated_graphs, self.allowed_endpoints)
+        plan = check_update(text, self.curated_graphs)
         if using or using_named:
             if plan.declares_dataset:
                 raise QueryError("using-graph-uri / using-named-graph-uri conflict with USING or WITH")

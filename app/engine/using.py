@@ -8,32 +8,22 @@ tokenizer that skips strings, IRIs, comments and braces.
 
 from __future__ import annotations
 
-import re
-
 from pyoxigraph import NamedNode
 
 from app.engine.errors import QueryError
-
-_TOKEN = re.compile(
-    r'''(?P<skip>"""(?:[^"\\]|\\.|"(?!""))*"""|'\'\'(?:[^'\\]|\\.|'(?!''))*'\'\'|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<[^<>"{}|^`\\\s]*>|\#[^\n]*)'''
-    r"|(?P<open>\{)|(?P<close>\})|(?P<word>[A-Za-z_][\w\-:.]*)",
-)
+from app.engine.tokens import tokens
 
 
 def top_level_where_positions(update: str) -> list[int]:
     """Offsets of each top-level WHERE keyword that belongs to a DELETE/INSERT ... WHERE."""
-    depth, previous, positions = 0, "", []
-    for match in _TOKEN.finditer(update):
-        if match.group("open"):
-            depth += 1
-            previous = "{"
-        elif match.group("close"):
-            depth -= 1
-            previous = "}"
-        elif match.group("word") and depth == 0:
-            word = match.group("word").upper()
+    previous, positions = "", []
+    for token in tokens(update):
+        if token.kind in ("open", "close"):
+            previous = token.text
+        elif token.kind == "word" and token.depth == 0:
+            word = token.text.upper()
             if word == "WHERE" and previous != "DELETE":
-                positions.append(match.start())
+                positions.append(token.start)
             previous = word
     return positions
 

@@ -7,6 +7,7 @@ from fastapi.responses import PlainTextResponse
 
 from app.engine.errors import QueryError, QueryForbidden, QueryTimeout, QueryTooLarge, ServerBusy
 from app.engine.pool import WorkerFailed
+from app.federation.gateway import PartnerFailed
 from app.formats import NotAcceptable, UnknownFormat
 
 
@@ -45,6 +46,10 @@ STATUS: dict[type[Exception], tuple[int, dict[str, str]]] = {
 
 
 def install(app: FastAPI) -> None:
+    async def partner_failed(request: Request, error: PartnerFailed) -> PlainTextResponse:
+        return PlainTextResponse(f"{error}\n", status_code=error.status)
+
+    app.add_exception_handler(PartnerFailed, partner_failed)
     for exception, (status, headers) in STATUS.items():
 
         async def handler(

@@ -65,7 +65,7 @@ async def _run_query(request: Request, params: Params, text: str) -> Response:
     )
     answer = await run_in_threadpool(_service(request).query, query)
     fmt = by_name(answer.head.format_name, answer.head.kind)
-    headers = {"Vary": "Accept"}
+    headers = {"Vary": "Accept", **answer.headers}
     if answer.head.count is not None:
         headers["X-Result-Count"] = str(answer.head.count)
     if answer.head.capped:
