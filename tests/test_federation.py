@@ -4,6 +4,7 @@ way a network can: stopped, hanging, answering garbage, answering too much."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -153,16 +154,10 @@ class FaultyPartner:
                 if mode_of_server == "garbage":
                     self.wfile.write(b'{"head": {"vars": ["species"]}, "results": {"bindings": [ {')
                 elif mode_of_server == "flood":
-                    rows = ",".join(
-                        '{"species": {"type": "literal", "value": "Rhincodon typus"},'
-                        ' "appendix": {"type": "literal", "value": "%d"}}' % i
-                        for i in range(50)
-                    )
-                    self.wfile.write(
-                        b'{"head": {"vars": ["species", "appendix"]}, "results": {"bindings": ['
-                        + rows.encode()
-                        + b"]}}"
-                    )
+                    row = {"species": {"type": "literal", "value": "Rhincodon typus"}}
+                    rows = [{**row, "appendix": {"type": "literal", "value": str(i)}} for i in range(50)]
+                    answer = {"head": {"vars": ["species", "appendix"]}, "results": {"bindings": rows}}
+                    self.wfile.write(json.dumps(answer).encode())
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
