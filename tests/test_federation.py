@@ -263,3 +263,37 @@ def test_partner_stopped_mid_test_gives_502_or_partial_rows_with_silent(tmp_path
     finally:
         stop_server(running)
         process.kill()
+
+
+COMUNICA = REPO_ROOT / "node_modules" / ".bin" / "comunica-sparql"
+ACROSS_SOURCES = """PREFIX cms: <https://w3id.org/cms-kg/ontology#>
+PREFIX dwc: <http://rs.tdwg.org/dwc/terms/>
+PREFIX cites: <http://example.org/cites-listing#>
+SELECT ?species ?appendix WHERE {
+  ?taxon dwc:scientificName ?species .
+  ?listing cites:taxonName ?species ; cites:appendix ?appendix .
+}"""
+
+
+def test_comunica_federates_over_our_endpoint_and_the_partner(ours: RunningServer, partner: str):
+    """A real third-party client (Comunica, from npm) joins our /sparql with the partner's."""
+    assert COMUNICA.exists(), "run `make test` (npm ci) to install Comunica"
+    result = subprocess.run(
+        [
+            str(COMUNICA),
+            f"sparql@{ours.url}/sparql",
+            f"sparql@{partner}",
+            "-q",
+            ACROSS_SOURCES,
+            "-t",
+            "application/sparql-results+json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    rows = json.loads(result.stdout)["results"]["bindings"]
+    found = {row["species"]["value"] for row in rows}
+    assert {"Rhincodon typus", "Cetorhinus maximus", "Carcharodon carcharias"} <= found
+    assert "Panthera leo" not in found
