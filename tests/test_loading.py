@@ -126,3 +126,26 @@ def test_validate_reports_every_violation_with_its_file(mini_root: Path):
     messages = " | ".join(v.message for v in report.violations)
     assert "scientific name" in messages and "provenance" in messages
     assert all(v.file == "graph/two.ttl" for v in report.violations)
+
+
+def test_subclass_and_subproperty_entailments_are_queryable(mini_root: Path):
+    dataset = build_dataset(Settings(root=mini_root))
+
+    def ask(query: str) -> bool:
+        prefixes = (
+            "PREFIX cms: <https://w3id.org/cms-kg/ontology#> PREFIX org: <http://www.w3.org/ns/org#> "
+            "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+        )
+        return bool(dataset.store.query(prefixes + query, use_default_graph_as_union=True))
+
+    assert ask("ASK { <https://w3id.org/cms-kg/id/organisation/cms-secretariat> a cms:Organisation }")
+    assert ask("ASK { <https://w3id.org/cms-kg/id/organisation/cms-secretariat> a org:Organization }")
+    assert ask('ASK { <https://w3id.org/cms-kg/id/organisation/noaa> skos:altLabel "NOAA"@en }')
+    inferred = NamedNode(BASE + "graph/inferred")
+    assert inferred in set(dataset.store.named_graphs())
+    mini = NamedNode(BASE + "graph/mini")
+    assert not list(
+        dataset.store.quads_for_pattern(
+            None, None, NamedNode(BASE.replace("cms-kg/", "cms-kg/ontology#") + "Organisation"), mini
+        )
+    )

@@ -26,7 +26,6 @@ from app.federation.gateway import Gateway, PartnerFailed
 from app.federation.partners import partner_endpoints
 from app.federation.routing import checked_calls, rewrite
 from app.graph.build import Dataset
-from app.graph.store import graph_iri
 from app.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -36,7 +35,9 @@ class QueryService:
     def __init__(self, settings: Settings, dataset: Dataset) -> None:
         self.settings = settings
         self.dataset = dataset
-        self.curated_graphs = frozenset(graph_iri(settings.base_iri, f) for f in dataset.files)
+        self.curated_graphs = frozenset(
+            g.value for g in dataset.store.named_graphs() if isinstance(g, NamedNode)
+        )
         self.allowed_endpoints = frozenset(settings.federation_allow) | partner_endpoints(dataset.store)
         self.gateway = Gateway(
             timeout=settings.federation_timeout,

@@ -6,7 +6,7 @@ import logging
 import shutil
 from pathlib import Path
 
-from pyoxigraph import NamedNode, RdfFormat, Store
+from pyoxigraph import NamedNode, Quad, RdfFormat, Store
 
 from app.graph.sources import Sources
 
@@ -20,8 +20,34 @@ def graph_iri(base_iri: str, file_name: str) -> str:
     return f"{base_iri}graph/{Path(file_name).stem}"
 
 
+INFERRED = "inferred"
+
+# RDFS entailments users expect when they write `?x a cms:Instrument` or `?x skos:altLabel ?l`:
+# the superclasses of every type and the superproperties of every property the ontology declares.
+ENTAILMENTS = (
+    """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+    CONSTRUCT { ?s a ?super } WHERE {
+        ?s a ?class . ?class rdfs:subClassOf+ ?super . FILTER (isIRI(?super))
+        FILTER NOT EXISTS { ?s a ?super }
+    }""",
+    """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+    CONSTRUCT { ?s ?super ?o } WHERE {
+        ?p rdfs:subPropertyOf+ ?super . ?s ?p ?o .
+        FILTER NOT EXISTS { ?s ?super ?o }
+    }""",
+)
+
+
+def infer(store: Store, base_iri: str) -> None:
+    """Materialise the ontology's subclass and subproperty entailments in their own named graph."""
+    target = NamedNode(graph_iri(base_iri, INFERRED))
+    for query in ENTAILMENTS:
+        triples = list(store.query(query, use_default_graph_as_union=True))
+        store.extend(Quad(t.subject, t.predicate, t.object, target) for t in triples)
+
+
 def fill(store: Store, sources: Sources, base_iri: str) -> None:
-    """Load every data file into its own named graph of `store`."""
+    """Load every data file into its own named graph of `store`, then the inferred graph."""
     seen: dict[str, str] = {}
     for source in sources.data:
         iri = graph_iri(base_iri, source.name)
@@ -34,6 +60,9 @@ def fill(store: Store, sources: Sources, base_iri: str) -> None:
             base_iri=source.path.as_uri(),
             to_graph=NamedNode(iri),
         )
+    if graph_iri(base_iri, INFERRED) in seen:
+        raise ValueError(f"a curated file may not be named {INFERRED}.ttl: that graph holds inferences")
+    infer(store, base_iri)
     store.optimize()
 
 
