@@ -64,3 +64,21 @@ def test_server_with_on_disk_store_serves_and_restarts_from_it(mini_root: Path, 
         assert ask["boolean"] is True
     finally:
         stop_server(second)
+
+
+def test_readme_federation_recipe_runs_as_pasted(server):
+    readme = (REPO_ROOT / "README.md").read_text()
+    section = readme[readme.index("## Federating with us") :]
+    start = section.index("```sh\n") + len("```sh\n")
+    script = section[start : section.index("\n```", start)].replace("http://127.0.0.1:8000", server.url)
+    result = subprocess.run(
+        ["bash", "-c", script.replace(".venv/bin/python", sys.executable)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO_ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert any(line.startswith("Rhincodon typus | ") and "Shark" in line for line in lines), lines
+    assert any(line.startswith("Balaenoptera musculus | ") for line in lines), lines
