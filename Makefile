@@ -5,7 +5,11 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: serve test lint validate clean
+# Debian packages the tests need (a second SPARQL engine). Installed only when missing.
+SYSTEM_PACKAGES := virtuoso-opensource
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: serve test lint validate clean system-deps
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +22,11 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(NODE_STAMP)
 
+system-deps:
+	@command -v virtuoso-t >/dev/null 2>&1 || { \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(SYSTEM_PACKAGES); }
+
 serve: $(STAMP)
 	$(BIN)/cmskg serve $(ARGS)
 
@@ -27,7 +36,7 @@ validate: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check app tests
 
-test: $(STAMP) $(NODE_STAMP) lint
+test: $(STAMP) $(NODE_STAMP) system-deps lint
 	$(BIN)/python -m pytest $(ARGS)
 
 clean:

@@ -1,4 +1,4 @@
-"""`cmskg validate | serve | query`: the command line over the same core the server uses."""
+"""`cmskg validate | serve | query | export`: the command line over the same core the server uses."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from app.canned.errors import CatalogueError
 from app.graph.build import InvalidData, build_dataset
 from app.graph.sources import TurtleSyntaxError, load_sources
 from app.graph.validation import validate
@@ -19,6 +20,7 @@ EXIT_INVALID = 1
 EXIT_SYNTAX = 2
 
 QUERY_FORMATS = ("json", "csv", "tsv", "xml", "table", "turtle", "ntriples", "jsonld")
+CANNED_FORMATS = ("table", "json", "csv", "tsv", "html", "sparql-json")
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -49,6 +51,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
     settings = _settings(args)
     report = validate(load_sources(settings.root))
     print(report.describe())
+    from app.canned.catalogue import load_catalogue, queries_dir
+
+    try:
+        catalogue = load_catalogue(queries_dir(settings))
+    except CatalogueError as error:
+        print(f"canned queries: {error}")
+        return EXIT_INVALID
+    print(f"canned queries: {len(catalogue)} checked")
     return 0 if report.conforms else EXIT_INVALID
 
 
@@ -86,6 +96,14 @@ def cmd_query(args: argparse.Namespace) -> int:
     from app.formats import Kind, UnknownFormat
 
     settings = _settings(args)
+    if args.canned:
+        return _canned(args, settings)
+    if args.sparql is None:
+        print("cmskg query: give a SPARQL query (or - for standard input), or --canned NAME", file=sys.stderr)
+        return EXIT_SYNTAX
+    if args.format not in QUERY_FORMATS:
+        print(f"cmskg query: --format {args.format} is for canned queries", file=sys.stderr)
+        return EXIT_SYNTAX
     dataset = build_dataset(settings)
     text = sys.stdin.read() if args.sparql == "-" else args.sparql
     wanted = "json" if args.format == "table" else args.format
@@ -115,6 +133,90 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write one dump of the validated graph, byte-for-byte the file served at /dumps/."""
+    from app.linkeddata.dumps import DUMP_FORMATS, dump_format, make
+
+    try:
+        fmt = dump_format(args.format)
+    except ValueError:
+        print(
+            f"cmskg export: unknown format {args.format!r}; use one of: {', '.join(DUMP_FORMATS)}",
+            file=sys.stderr,
+        )
+        return EXIT_SYNTAX
+    dump = make(build_dataset(_settings(args)).store, fmt)
+    if str(args.out) == "-":
+        sys.stdout.buffer.write(dump.data)
+    else:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_bytes(dump.data)
+        print(f"{args.out}: {dump.size} bytes, sha256 {dump.sha256}", file=sys.stderr)
+    return 0
+
+
+def _canned(args: argparse.Namespace, settings: Settings) -> int:
+    """Run a canned query by name with --param key=value pairs, through the server's own code."""
+    from app.canned.catalogue import load_catalogue, queries_dir
+    from app.canned.errors import CannedError
+    from app.canned.labels import LabelIndex
+    from app.canned.render import BY_NAME, render, text_table
+    from app.canned.runner import Runner
+    from app.engine.embedded import run_local
+    from app.engine.errors import QueryError, QueryForbidden
+    from app.engine.execution import QueryRequest
+
+    if args.sparql is not None:
+        print("cmskg query: give either a SPARQL query or --canned, not both", file=sys.stderr)
+        return EXIT_SYNTAX
+    if args.format not in CANNED_FORMATS:
+        print(f"cmskg query: canned queries answer in {', '.join(CANNED_FORMATS)}", file=sys.stderr)
+        return EXIT_SYNTAX
+    raw: dict[str, list[str]] = {}
+    for pair in args.param or []:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            print(f"cmskg query: --param {pair!r} is not key=value", file=sys.stderr)
+            return EXIT_SYNTAX
+        raw.setdefault(key.strip(), []).append(value)
+    catalogue = load_catalogue(queries_dir(settings))
+    dataset = build_dataset(settings)
+    runner = Runner(catalogue, LabelIndex.from_store(dataset.store))
+
+    def execute(text: str) -> tuple[bytes, bool]:
+        head, body = run_local(dataset, QueryRequest(query=text, format="json"), settings.max_rows)
+        return body, head.capped
+
+    try:
+        table = runner.run(args.canned, raw, execute)
+    except (CannedError, QueryError, QueryForbidden) as error:
+        print(f"cmskg query: {error}", file=sys.stderr)
+        return EXIT_INVALID
+    if args.format == "table":
+        print(text_table(table))
+    else:
+        query = catalogue.get(args.canned)
+        sys.stdout.buffer.write(render(table, BY_NAME[args.format], query.title, query.description))
+    if table.capped:
+        print(f"cmskg query: answer cut at {settings.max_rows} rows", file=sys.stderr)
+    return 0
+
+
+def cmd_push(args: argparse.Namespace) -> int:
+    from app.graph.push import PushFailed, push
+
+    dataset = build_dataset(_settings(args))
+    try:
+        pushed = push(dataset.store, dataset.version, args.update_endpoint or args.endpoint, args.graph_store)
+    except (PushFailed, OSError) as error:
+        print(f"cmskg push: {error}", file=sys.stderr)
+        return EXIT_INVALID
+    for item in pushed:
+        print(f"{item.triples:>8}  {item.graph}")
+    print(f"pushed {len(pushed)} graphs, data version {dataset.version}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cmskg", description="CMS Synergies Knowledge Graph")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -128,10 +230,25 @@ def build_parser() -> argparse.ArgumentParser:
     _add_root(stats)
     stats.set_defaults(run=cmd_stats)
 
+    push = commands.add_parser("push", help="load the validated graph into a SPARQL 1.1 server")
+    push.add_argument("--endpoint", required=True, help="the server's SPARQL endpoint")
+    push.add_argument(
+        "--update-endpoint", dest="update_endpoint", help="its update endpoint (default: --endpoint)"
+    )
+    push.add_argument("--graph-store", dest="graph_store", help="its Graph Store endpoint, to upload by PUT")
+    _add_root(push)
+    push.set_defaults(run=cmd_push)
+
     serve = commands.add_parser("serve", help="validate, load and serve the graph over HTTP")
     _add_root(serve)
     _add_store(serve)
     serve.add_argument("--host", help="address to listen on (CMSKG_HOST; default 127.0.0.1)")
+    serve.add_argument(
+        "--backend",
+        choices=("embedded", "remote"),
+        help="answer from the embedded store or a remote SPARQL server (CMSKG_BACKEND; default embedded)",
+    )
+    serve.add_argument("--endpoint", help="the remote SPARQL endpoint for --backend remote (CMSKG_ENDPOINT)")
     serve.add_argument("--port", type=int, help="port to listen on (CMSKG_PORT; default 8000)")
     serve.add_argument(
         "--query-timeout",
@@ -164,13 +281,32 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(run=cmd_serve)
 
     query = commands.add_parser("query", help="run a SPARQL query from the shell")
-    query.add_argument("sparql", help="the query text, or - to read it from standard input")
+    query.add_argument("sparql", nargs="?", help="the query text, or - to read it from standard input")
     query.add_argument(
-        "--format", choices=QUERY_FORMATS, default="table", help="output format (default: table)"
+        "--format",
+        choices=tuple(dict.fromkeys(QUERY_FORMATS + CANNED_FORMATS)),
+        default="table",
+        help="output format (default: table; html and sparql-json for canned queries)",
+    )
+    query.add_argument("--canned", metavar="NAME", help="run the canned query NAME (see GET /api/queries)")
+    query.add_argument(
+        "--param",
+        action="append",
+        metavar="KEY=VALUE",
+        help="a parameter of the canned query; repeatable",
     )
     _add_root(query)
     _add_store(query)
     query.set_defaults(run=cmd_query)
+
+    export = commands.add_parser("export", help="write a dump of the whole graph (as served at /dumps/)")
+    export.add_argument(
+        "--format", required=True, help="turtle, ntriples, nquads (one graph per file) or jsonld"
+    )
+    export.add_argument("--out", required=True, type=Path, help="the file to write, or - for standard output")
+    _add_root(export)
+    _add_store(export)
+    export.set_defaults(run=cmd_export)
     return parser
 
 
@@ -186,6 +322,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_SYNTAX
     except InvalidData as error:
         print(error.report.describe(), file=sys.stderr)
+        return EXIT_INVALID
+    except CatalogueError as error:
+        print(f"cmskg: canned query {error}", file=sys.stderr)
         return EXIT_INVALID
     except ValidationError as error:
         print(f"cmskg: invalid setting: {error}", file=sys.stderr)

@@ -56,6 +56,6 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
     app.include_router(store.router)
     app.include_router(federation.router)
     app.include_router(meta.router)
-    app.include_router(queries.router)
-    app.include_router(resources.router)
+    queries.install(app, settings, dataset)  # canned queries: /api/queries (checked at start-up)
+    resources.install(app)  # Linked Data: /id/, /ontology, /void, /dumps/, /static
     return app

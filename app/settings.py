@@ -1,9 +1,11 @@
 """Every knob of the service in one place: CLI flags override CMSKG_* environment variables."""
 
-from pathlib import Path
-from typing import Annotated
+from __future__ import annotations
 
-from pydantic import Field, SecretStr, field_validator
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -15,6 +17,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CMSKG_", extra="ignore")
 
     root: Path = Field(REPO_ROOT, description="Folder holding ontology/, graph/, shapes/, queries/.")
+    backend: Literal["embedded", "remote"] = Field(
+        "embedded", description="Answer from the embedded store, or from a remote SPARQL server."
+    )
+    endpoint: str | None = Field(None, description="The remote SPARQL query endpoint (--backend remote).")
     host: str = Field("127.0.0.1", description="Address to listen on.")
     port: int = Field(8000, ge=0, le=65535, description="Port to listen on.")
     store: Path | None = Field(
@@ -60,6 +66,12 @@ class Settings(BaseSettings):
     @classmethod
     def _base_ends_with_slash(cls, value: str) -> str:
         return value if value.endswith(("/", "#")) else value + "/"
+
+    @model_validator(mode="after")
+    def _remote_needs_endpoint(self) -> Settings:
+        if self.backend == "remote" and not self.endpoint:
+            raise ValueError("--backend remote needs --endpoint URL (CMSKG_ENDPOINT)")
+        return self
 
     @property
     def ontology_dir(self) -> Path:

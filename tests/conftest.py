@@ -71,34 +71,39 @@ def cmskg(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -
 
 
 class RunningServer:
-    def __init__(self, process: subprocess.Popen, url: str) -> None:
-        self.process, self.url = process, url
+    def __init__(self, process: subprocess.Popen, url: str, log: Path) -> None:
+        self.process, self.url, self.log = process, url, log
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
 
 
 def start_server(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> RunningServer:
-    """Start `cmskg serve` on a free loopback port and wait until /health answers."""
+    """Start `cmskg serve` on a free loopback port and wait until /health answers. Its output goes
+    to a log file (a pipe nobody reads would block the server once full)."""
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(port), *args],
-        cwd=REPO_ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, **(env or {})},
-    )
+    log = Path(tempfile.mkstemp(prefix="cmskg-server-", suffix=".log")[1])
+    with log.open("w") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(port), *args],
+            cwd=REPO_ROOT,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env={**os.environ, **(env or {})},
+        )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            output = process.stdout.read() if process.stdout else ""
-            raise RuntimeError(f"server exited with {process.returncode}:\n{output}")
+            raise RuntimeError(f"server exited with {process.returncode}:\n{log.read_text()}")
         try:
             if httpx.get(url + "/health", timeout=1).status_code == 200:
-                return RunningServer(process, url)
+                return RunningServer(process, url, log)
         except httpx.TransportError:
             time.sleep(0.1)
     process.kill()
-    raise RuntimeError("server did not answer /health in time")
+    raise RuntimeError(f"server did not answer /health in time:\n{log.read_text()}")
 
 
 def stop_server(server: RunningServer) -> None:
@@ -107,6 +112,7 @@ def stop_server(server: RunningServer) -> None:
         server.process.wait(timeout=10)
     except subprocess.TimeoutExpired:
         server.process.kill()
+    server.log.unlink(missing_ok=True)
 
 
 @pytest.fixture(scope="session")

@@ -325,3 +325,15 @@ def test_syntax_error_reports_line_and_column(guarded):
     response = httpx.get(guarded.url + "/sparql", params={"query": "SELECT *\nWHERE { ?s ?p }"})
     assert response.status_code == 400
     assert "2:" in response.text
+
+
+def test_concurrent_queries_that_need_the_guard_parser_all_succeed(server):
+    """rdflib's parser is not thread-safe; the guard serialises it (this failed with 400s before)."""
+    query = 'SELECT ?s WHERE { ?s ?p "from the service" } LIMIT 1  # from, service'
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        futures = [
+            pool.submit(httpx.get, server.url + "/sparql", params={"query": query}, timeout=30)
+            for _ in range(48)
+        ]
+        statuses = [f.result().status_code for f in futures]
+    assert statuses == [200] * 48

@@ -5,7 +5,7 @@ The same code runs in the worker processes and in-process (the CLI), so both ans
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from pyoxigraph import (
@@ -15,6 +15,7 @@ from pyoxigraph import (
     QueryBoolean,
     QuerySolutions,
     Store,
+    Triple,
     Variable,
 )
 
@@ -83,7 +84,6 @@ def dataset_options(request: QueryRequest) -> dict:
 def run(store: Store, request: QueryRequest, max_rows: int) -> tuple[Head, Iterator[bytes]]:
     """Evaluate the query and return its head and body chunks (at most `max_rows` rows, unless the
     request sets its own cap)."""
-    cap = max_rows if request.row_cap is None else request.row_cap
     options = dataset_options(request)
     if request.base_iri:
         options["base_iri"] = request.base_iri
@@ -95,32 +95,35 @@ def run(store: Store, request: QueryRequest, max_rows: int) -> tuple[Head, Itera
         except ValueError as error:
             raise QueryError(f"invalid binding: {error}") from None
     try:
-        result = store.query(request.query, **options)
-        if isinstance(result, QueryBoolean):
-            fmt = negotiate(request.accept, Kind.RESULTS, request.format)
-            body = result.serialize(format=fmt.oxigraph)
-            return Head(fmt.name, Kind.RESULTS, False, None), iter([body])
-        if isinstance(result, QuerySolutions):
-            fmt = negotiate(request.accept, Kind.RESULTS, request.format)
-            if cap == 0:
-                return Head(fmt.name, Kind.RESULTS, False, None), iter(
-                    [result.serialize(format=fmt.oxigraph)]
-                )
-            variables = [v.value for v in result.variables]
-            rows, cut = capped(result, cap)
-            head = Head(fmt.name, Kind.RESULTS, cut, len(rows))
-            return head, solutions_chunks(variables, rows, fmt)
-        fmt = negotiate(request.accept, Kind.RDF, request.format)
-        if cap == 0:
-            return Head(fmt.name, Kind.RDF, False, None), triples_chunks(list(result), fmt)
-        triples, cut = capped(result, cap)
-        return Head(fmt.name, Kind.RDF, cut, len(triples)), triples_chunks(triples, fmt)
+        return render(store.query(request.query, **options), request, max_rows)
     except (UnknownFormat, NotAcceptable):
         raise
     except SyntaxError as error:
         raise QueryError(f"syntax error: {error}") from None
     except (OSError, ValueError, RuntimeError) as error:
         raise QueryError(f"query failed: {error}") from None
+
+
+def render(
+    result: QueryBoolean | QuerySolutions | Iterable[Triple], request: QueryRequest, max_rows: int
+) -> tuple[Head, Iterator[bytes]]:
+    """An answer (from our store or a remote one) in the negotiated format, cut at the row cap."""
+    cap = max_rows if request.row_cap is None else request.row_cap
+    if isinstance(result, QueryBoolean):
+        fmt = negotiate(request.accept, Kind.RESULTS, request.format)
+        return Head(fmt.name, Kind.RESULTS, False, None), iter([result.serialize(format=fmt.oxigraph)])
+    if isinstance(result, QuerySolutions):
+        fmt = negotiate(request.accept, Kind.RESULTS, request.format)
+        if cap == 0:
+            return Head(fmt.name, Kind.RESULTS, False, None), iter([result.serialize(format=fmt.oxigraph)])
+        variables = [v.value for v in result.variables]
+        rows, cut = capped(result, cap)
+        return Head(fmt.name, Kind.RESULTS, cut, len(rows)), solutions_chunks(variables, rows, fmt)
+    fmt = negotiate(request.accept, Kind.RDF, request.format)
+    if cap == 0:
+        return Head(fmt.name, Kind.RDF, False, None), triples_chunks(list(result), fmt)
+    triples, cut = capped(result, cap)
+    return Head(fmt.name, Kind.RDF, cut, len(triples)), triples_chunks(triples, fmt)
 
 
 def format_of(head: Head):

@@ -8,6 +8,7 @@ refused. Updates may not write to a curated graph. The checks parse the text wit
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator, Set
 from dataclasses import dataclass
 
@@ -18,6 +19,9 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import URIRef, Variable
 
 from app.engine.errors import QueryError, QueryForbidden
+
+# rdflib's pyparsing grammar keeps state while parsing: one parse at a time.
+_RDFLIB_PARSER = threading.Lock()
 
 # SERVICE and FROM can only appear if the word (or a \u escape that could spell it) is in the text.
 _MIGHT_REACH_OUT = re.compile(r"service|from|\\u|\\U", re.IGNORECASE)
@@ -51,7 +55,8 @@ def check_query(query: str, allowed_endpoints: Set[str], local_graphs: Set[str])
     if not _MIGHT_REACH_OUT.search(query):
         return []
     try:
-        algebra = translateQuery(parseQuery(query)).algebra
+        with _RDFLIB_PARSER:
+            algebra = translateQuery(parseQuery(query)).algebra
     except Exception as error:  # rdflib raises plain exceptions for unknown prefixes and the like
         raise _parse_error(error) from None
     for clause in _field(algebra, "datasetClause") or []:
@@ -90,7 +95,8 @@ def plan_update(update: str) -> UpdatePlan:
     """Parse an update: the graphs it may write to (IRIs, or DEFAULT), its DELETE/INSERT ... WHERE
     operations, and whether any has its own USING or WITH."""
     try:
-        operations = translateUpdate(parseUpdate(update)).algebra
+        with _RDFLIB_PARSER:
+            operations = translateUpdate(parseUpdate(update)).algebra
     except Exception as error:
         raise _parse_error(error) from None
     _check_services(operations, frozenset())  # updates run in-process: no SERVICE at all

@@ -13,11 +13,11 @@ import multiprocessing
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from multiprocessing.process import BaseProcess
 
+from app.engine.answer import Answer
 from app.engine.errors import QueryError, QueryTimeout, ServerBusy
-from app.engine.execution import Head, QueryRequest
+from app.engine.execution import QueryRequest
 from app.engine.worker import DATA, END, StoreSpec, serve
 from app.formats import NotAcceptable, UnknownFormat
 
@@ -91,15 +91,6 @@ class Body(Iterator[bytes]):
     def read(self) -> bytes:
         """The whole body (for internal callers that want a small answer in one piece)."""
         return b"".join(self)
-
-
-@dataclass
-class Answer:
-    """A query's answer: the head (format, cap) and the body, read as it arrives."""
-
-    head: Head
-    body: Body
-    headers: dict[str, str] = field(default_factory=dict)
 
 
 class WorkerPool:

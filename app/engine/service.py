@@ -16,10 +16,12 @@ from pathlib import Path
 
 from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store
 
+from app.engine.answer import Answer
 from app.engine.errors import QueryError, QueryForbidden, QueryTooLarge
 from app.engine.execution import QueryRequest
 from app.engine.guard import check_query, check_update
-from app.engine.pool import Answer, WorkerPool
+from app.engine.pool import WorkerPool
+from app.engine.remote import RemoteEngine
 from app.engine.using import with_using
 from app.engine.worker import StoreSpec
 from app.federation.gateway import Gateway, PartnerFailed
@@ -48,16 +50,28 @@ class QueryService:
         self._write_lock = threading.Lock()
         self._scratch: Path | None = None
         self._curated_sizes: dict[str, int] | None = None
-        self.pool = WorkerPool(
-            self._worker_spec(),
-            size=settings.workers,
-            max_rows=settings.max_rows,
-            queue_wait=settings.queue_wait,
-        )
+        self.engine: WorkerPool | RemoteEngine
+        if settings.backend == "remote":
+            assert settings.endpoint is not None
+            self.engine = RemoteEngine(
+                settings.endpoint, self.curated_graphs, settings.max_rows, settings.federation_max_bytes
+            )
+        else:
+            self.engine = WorkerPool(
+                self._worker_spec(),
+                size=settings.workers,
+                max_rows=settings.max_rows,
+                queue_wait=settings.queue_wait,
+            )
+
+    @property
+    def generation(self) -> int:
+        """Changes whenever the writable graphs change: part of cache keys and ETags."""
+        return self.engine.generation
 
     @property
     def updatable(self) -> bool:
-        return self.dataset.store_path is None
+        return self.dataset.store_path is None and self.settings.backend == "embedded"
 
     def _worker_spec(self) -> StoreSpec:
         if self.dataset.store_path is not None:
@@ -103,7 +117,7 @@ class QueryService:
         timeout = self.deadline(request.timeout)
         endpoints = check_query(request.query, self.allowed_endpoints, self.local_graphs())
         if not endpoints:
-            return self.pool.run(request, timeout)
+            return self.engine.run(request, timeout)
         return self._federated(request, endpoints, timeout)
 
     def _federated(self, request: QueryRequest, endpoints: list[str], timeout: float) -> Answer:
@@ -113,7 +127,7 @@ class QueryService:
         urls = [f"{self.gateway_base}/{self.gateway.secret}/{ticket}/{i}" for i in range(len(calls))]
         routed = replace(request, query=rewrite(request.query, calls, urls))
         try:
-            answer = self.pool.run(routed, timeout)
+            answer = self.engine.run(routed, timeout)
         except QueryError:
             outcomes = self.gateway.close(ticket)
             failures = [o for o in outcomes.outcomes.values() if o.status != 200] if outcomes else []
@@ -146,7 +160,7 @@ class QueryService:
     ) -> None:
         """Run a SPARQL update on the writable graphs and publish the result to the workers."""
         if not self.updatable:
-            raise QueryForbidden("updates need the in-memory store; this server runs with --store")
+            raise QueryForbidden("updates need the embedded in-memory store (no --store, no remote backend)")
         if len(text.encode()) > self.settings.max_query_bytes:
             raise QueryTooLarge(f"update text is larger than {self.settings.max_query_bytes} bytes")
         plan = check_update(text, self.curated_graphs)
@@ -198,7 +212,7 @@ class QueryService:
 
     def _writable_target(self, graph: str | None) -> NamedNode | DefaultGraph:
         if not self.updatable:
-            raise QueryForbidden("writes need the in-memory store; this server runs with --store")
+            raise QueryForbidden("writes need the embedded in-memory store (no --store, no remote backend)")
         if graph is None:
             return DefaultGraph()
         if graph in self.curated_graphs:
@@ -214,10 +228,10 @@ class QueryService:
         return self.user_store.contains_named_graph(target)
 
     def _publish(self) -> None:
-        self.pool.publish(self.user_store.dump(format=RdfFormat.N_QUADS) or b"")
+        self.engine.publish(self.user_store.dump(format=RdfFormat.N_QUADS) or b"")
 
     def close(self) -> None:
-        self.pool.close()
+        self.engine.close()
         if self._scratch is not None:
             shutil.rmtree(self._scratch, ignore_errors=True)
 

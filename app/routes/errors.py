@@ -7,6 +7,7 @@ from fastapi.responses import PlainTextResponse
 
 from app.engine.errors import QueryError, QueryForbidden, QueryTimeout, QueryTooLarge, ServerBusy
 from app.engine.pool import WorkerFailed
+from app.engine.remote import RemoteFailed
 from app.federation.gateway import PartnerFailed
 from app.formats import NotAcceptable, UnknownFormat
 
@@ -42,6 +43,7 @@ STATUS: dict[type[Exception], tuple[int, dict[str, str]]] = {
     QueryTimeout: (503, RETRY_AFTER),
     ServerBusy: (503, RETRY_AFTER),
     WorkerFailed: (500, {}),
+    RemoteFailed: (502, {}),
 }
 
 

@@ -1,5 +1,241 @@
-"""The canned-query catalogue as a REST API (/api/queries)."""
+"""The canned-query catalogue as a REST API: GET /api/queries, and one operation per query.
 
-from fastapi import APIRouter
+The catalogue is read (and checked) when the app is created, so each query becomes its own
+operation in the OpenAPI document with typed parameters, examples and its SPARQL. Parameter
+values are checked by the core (app.canned), not by FastAPI, so a bad value is a 400 naming it.
+"""
 
-router = APIRouter(tags=["canned queries"])
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from app.canned.catalogue import Catalogue, load_catalogue, queries_dir
+from app.canned.errors import LabelNotFound, ParameterError, UnknownQuery
+from app.canned.kinds import KINDS
+from app.canned.labels import LabelIndex
+from app.canned.render import OUTPUTS, NoAcceptableOutput, choose, render
+from app.canned.runner import Runner
+from app.canned.spec import CannedQuery, OutputColumn, Parameter, ParamType
+from app.engine.execution import QueryRequest
+from app.engine.service import QueryService
+from app.graph.build import Dataset
+from app.settings import Settings
+
+TAG = "canned queries"
+FORMAT = "format"
+DATE_PATTERN = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
+
+
+class CatalogueEntry(BaseModel):
+    """One canned query as GET /api/queries lists it."""
+
+    name: str
+    title: str
+    description: str
+    parameters: list[Parameter]
+    columns: list[OutputColumn]
+    sparql: str
+    url: str
+    example_url: str
+
+
+def install(app: FastAPI, settings: Settings, dataset: Dataset) -> None:
+    """Read and check the catalogue (a broken file raises CatalogueError naming it), index the
+    graph's labels, and add the routes and error handlers."""
+    catalogue = load_catalogue(queries_dir(settings))
+    app.state.canned = Runner(catalogue, LabelIndex.from_store(dataset.store))
+    app.include_router(build_router(catalogue))
+    for exception, status in ((ParameterError, 400), (UnknownQuery, 404), (LabelNotFound, 404)):
+        app.add_exception_handler(exception, _json_error(status))
+    app.add_exception_handler(NoAcceptableOutput, _json_error(406))
+
+
+def _json_error(status: int):
+    async def handler(request: Request, error: Exception) -> JSONResponse:
+        body: dict[str, Any] = {"detail": str(error)}
+        if isinstance(error, ParameterError | LabelNotFound):
+            body["parameter"] = error.parameter
+        if isinstance(error, LabelNotFound):
+            body["suggestions"] = error.suggestions
+        return JSONResponse(body, status_code=status)
+
+    return handler
+
+
+def build_router(catalogue: Catalogue) -> APIRouter:
+    router = APIRouter(tags=[TAG])
+
+    @router.get(
+        "/api/queries", summary="The catalogue of canned queries", response_model=list[CatalogueEntry]
+    )
+    def list_queries(request: Request) -> list[CatalogueEntry]:
+        return [_entry(request, query) for query in catalogue]
+
+    for query in catalogue:
+        router.add_api_route(
+            f"/api/queries/{query.name}",
+            _endpoint(query.name),
+            methods=["GET"],
+            name=_route_name(query.name),
+            operation_id=f"canned_{query.name.replace('-', '_')}",
+            summary=query.title,
+            description=_operation_description(query),
+            openapi_extra={"parameters": _openapi_parameters(query)},
+            responses=_responses(query),
+            response_class=Response,
+        )
+
+    @router.get("/api/queries/{name}", include_in_schema=False)
+    def run_any(request: Request, name: str) -> Response:
+        """Unknown names end here (404); known ones have their own routes above."""
+        return _run(request, name)
+
+    return router
+
+
+def _route_name(name: str) -> str:
+    return f"canned:{name}"
+
+
+def _entry(request: Request, query: CannedQuery) -> CatalogueEntry:
+    url = str(request.url_for(_route_name(query.name)))
+    example = f"{url}?{urlencode(query.example)}" if query.example else url
+    return CatalogueEntry(
+        name=query.name,
+        title=query.title,
+        description=query.description,
+        parameters=list(query.parameters),
+        columns=query.output_columns,
+        sparql=query.sparql,
+        url=url,
+        example_url=example,
+    )
+
+
+def _endpoint(name: str):
+    def run(request: Request) -> Response:
+        return _run(request, name)
+
+    return run
+
+
+def _run(request: Request, name: str) -> Response:
+    """Check the format and the parameters, run the query in the worker pool, write the answer."""
+    runner: Runner = request.app.state.canned
+    query = runner.catalogue.get(name)
+    formats = request.query_params.getlist(FORMAT)
+    if len(formats) > 1:
+        raise ParameterError(FORMAT, "give it once")
+    output = choose(formats[0] if formats else None, request.headers.get("accept"))
+    raw: dict[str, list[str]] = {}
+    for key, value in request.query_params.multi_items():
+        if key != FORMAT:
+            raw.setdefault(key, []).append(value)
+    service: QueryService = request.app.state.service
+    table = runner.run(name, raw, lambda text: _execute(service, text))
+    headers = {"Vary": "Accept", "X-Result-Count": str(len(table.rows))}
+    if table.capped:
+        headers["X-Result-Capped"] = f"true; limit={request.app.state.settings.max_rows}"
+    if output.name in ("csv", "tsv"):
+        headers["Content-Disposition"] = f'inline; filename="{name}.{output.extension}"'
+    body = render(table, output, query.title, query.description)
+    return Response(body, media_type=f"{output.media_type}; charset=utf-8", headers=headers)
+
+
+def _execute(service: QueryService, text: str) -> tuple[bytes, bool]:
+    answer = service.query(QueryRequest(query=text, format="json"))
+    try:
+        return answer.body.read(), answer.head.capped
+    finally:
+        answer.body.close()
+
+
+def _operation_description(query: CannedQuery) -> str:
+    columns = "\n".join(f"- `{c.name}` ({c.type}): {c.description}" for c in query.output_columns)
+    return (
+        f"{query.description}\n\n**Columns**\n\n{columns}\n\n"
+        f"Answers as JSON (default), CSV, TSV, HTML or SPARQL JSON, by `format=` or `Accept`.\n\n"
+        f"**SPARQL** (each parameter `p` is bound to `?_p`):\n\n```sparql\n{query.sparql}```"
+    )
+
+
+def _schema(parameter: Parameter) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "string"}
+    if parameter.type is ParamType.INTEGER:
+        schema = {"type": "integer"}
+        if parameter.minimum is not None:
+            schema["minimum"] = parameter.minimum
+        if parameter.maximum is not None:
+            schema["maximum"] = parameter.maximum
+    elif parameter.type is ParamType.DATE:
+        schema["pattern"] = DATE_PATTERN
+    elif parameter.type is ParamType.YEAR:
+        schema["pattern"] = r"^[0-9]{4}$"
+    elif parameter.type is ParamType.ENUM:
+        schema["enum"] = list(parameter.values)
+    else:
+        schema["maxLength"] = parameter.max_length
+    if parameter.default is not None:
+        schema["default"] = parameter.default
+    return schema
+
+
+def _openapi_parameters(query: CannedQuery) -> list[dict[str, Any]]:
+    params: list[dict[str, Any]] = []
+    for parameter in query.parameters:
+        description = parameter.description
+        if parameter.resolved:
+            description += f" ({parameter.type}: a label or the IRI of {_kind_text(parameter)})"
+        spec: dict[str, Any] = {
+            "name": parameter.name,
+            "in": "query",
+            "required": parameter.required,
+            "description": description,
+            "schema": _schema(parameter),
+        }
+        example = query.example.get(parameter.name, parameter.example)
+        if example is not None:
+            spec["example"] = example
+        params.append(spec)
+    params.append(
+        {
+            "name": FORMAT,
+            "in": "query",
+            "required": False,
+            "description": "The answer's format; overrides the Accept header.",
+            "schema": {"type": "string", "enum": [o.name for o in OUTPUTS], "default": "json"},
+        }
+    )
+    return params
+
+
+def _kind_text(parameter: Parameter) -> str:
+    return KINDS[parameter.kind or "resource"].description
+
+
+def _responses(query: CannedQuery) -> dict[int | str, dict[str, Any]]:
+    example_row = {c.name: None for c in query.output_columns}
+    json_example = {
+        "name": query.name,
+        "parameters": {},
+        "columns": [c.name for c in query.output_columns],
+        "rows": [example_row],
+        "count": 1,
+    }
+    content: dict[str, Any] = {o.media_type: {} for o in OUTPUTS}
+    content["application/json"] = {"example": json_example}
+    return {
+        200: {
+            "description": "The answer: one row per result, each IRI column with its label.",
+            "content": content,
+        },
+        400: {"description": "A missing, unknown or ill-typed parameter (named in the answer)."},
+        404: {"description": "A label or IRI that names nothing of the right kind, with close labels."},
+        406: {"description": "No acceptable format."},
+        503: {"description": "The query ran past its deadline, or the server is busy."},
+    }

@@ -46,9 +46,7 @@ def _endpoint(request: Request) -> str:
 
 def _etag(request: Request, params: Params) -> str:
     service = _service(request)
-    key = "|".join(
-        [request.headers.get("accept", ""), params.one("format") or "", str(service.pool.generation)]
-    )
+    key = "|".join([request.headers.get("accept", ""), params.one("format") or "", str(service.generation)])
     digest = hashlib.sha256(key.encode()).hexdigest()[:12]
     return f'W/"{service.dataset.version}-{digest}"'
 

@@ -1,0 +1,40 @@
+"""What can go wrong with a canned query; the HTTP layer maps each to one status code."""
+
+from __future__ import annotations
+
+
+class CannedError(Exception):
+    """Base of the errors a caller of a canned query can cause."""
+
+
+class CatalogueError(Exception):
+    """A canned-query file that cannot be served; names the file so start-up can say which."""
+
+    def __init__(self, file: str, message: str) -> None:
+        self.file, self.message = file, message
+        super().__init__(f"{file}: {message}")
+
+
+class UnknownQuery(CannedError):
+    """No canned query has this name (404)."""
+
+    def __init__(self, name: str, known: list[str]) -> None:
+        self.name = name
+        super().__init__(f"no canned query is named {name!r}; the catalogue has: {', '.join(known)}")
+
+
+class ParameterError(CannedError):
+    """A missing, unknown or ill-typed parameter (400); names the parameter."""
+
+    def __init__(self, parameter: str, message: str) -> None:
+        self.parameter = parameter
+        super().__init__(f"parameter {parameter!r}: {message}")
+
+
+class LabelNotFound(CannedError):
+    """A label or IRI that names nothing of the right kind (404), with close labels to try."""
+
+    def __init__(self, parameter: str, message: str, suggestions: list[str]) -> None:
+        self.parameter, self.suggestions = parameter, suggestions
+        hint = f"; did you mean: {', '.join(repr(s) for s in suggestions)}?" if suggestions else ""
+        super().__init__(f"parameter {parameter!r}: {message}{hint}")

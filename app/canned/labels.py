@@ -1,0 +1,147 @@
+"""Labels to IRIs and back: every label of every resource, read once from the loaded graph.
+
+A label parameter matches, case-insensitively, any label of a resource of the right kind:
+preferred, alternative and hidden labels, short names, scientific and vernacular names, ISO codes,
+notations and target numbers. When several resources match, those matched by a naming label
+(preferred label, short name, scientific name, code) win over those matched by an alternative one.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from pyoxigraph import NamedNode, Store
+
+from app.canned.errors import LabelNotFound, ParameterError
+from app.canned.kinds import Kind
+
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+CMS = "https://w3id.org/cms-kg/ontology#"
+DWC = "http://rs.tdwg.org/dwc/terms/"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+FOAF = "http://xmlns.com/foaf/0.1/"
+DCT = "http://purl.org/dc/terms/"
+
+# Label property -> tier (1 names the resource, 2 is another name for it).
+LABEL_PROPERTIES: dict[str, int] = {
+    SKOS + "prefLabel": 1,
+    CMS + "shortName": 1,
+    DWC + "scientificName": 1,
+    CMS + "iso3166Alpha2": 1,
+    CMS + "iso3166Alpha3": 1,
+    CMS + "targetNumber": 1,
+    CMS + "number": 1,
+    CMS + "symbol": 1,
+    SKOS + "notation": 1,
+    FOAF + "name": 1,
+    RDFS + "label": 1,
+    DCT + "title": 1,
+    SKOS + "altLabel": 2,
+    SKOS + "hiddenLabel": 2,
+    DWC + "vernacularName": 2,
+}
+# Which label is shown for a resource, best first.
+DISPLAY_ORDER = (SKOS + "prefLabel", FOAF + "name", RDFS + "label", DCT + "title", CMS + "shortName")
+_IRI_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+MAX_SUGGESTIONS = 5
+
+
+def normalise(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+@dataclass
+class Entry:
+    iri: str
+    classes: set[str] = field(default_factory=set)
+    labels: list[tuple[str, str, str | None]] = field(default_factory=list)  # (text, property, lang)
+
+    @property
+    def display(self) -> str | None:
+        for prop in DISPLAY_ORDER:
+            texts = [(lang, t) for t, p, lang in self.labels if p == prop]
+            if texts:
+                english = [t for lang, t in texts if lang and lang.lower().startswith("en")]
+                return english[0] if english else sorted(t for _, t in texts)[0]
+        return None
+
+
+@dataclass(frozen=True)
+class Match:
+    iri: str
+    label: str | None
+
+
+class LabelIndex:
+    """Every labelled resource with its classes (and superclasses) and its labels."""
+
+    def __init__(self, entries: dict[str, Entry]) -> None:
+        self._entries = entries
+        self._display = {iri: entry.display for iri, entry in entries.items()}
+        self._classes = {iri: frozenset(entry.classes) for iri, entry in entries.items()}
+        self._by_label: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        for iri, entry in entries.items():
+            for text, prop, _ in entry.labels:
+                self._by_label[normalise(text)].append((iri, LABEL_PROPERTIES[prop]))
+
+    @classmethod
+    def from_store(cls, store: Store) -> LabelIndex:
+        entries: dict[str, Entry] = {}
+        props = " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
+        where = f"VALUES ?p {{ {props} }} ?s ?p ?o FILTER(isIRI(?s) && isLITERAL(?o))"
+        labels = store.query(f"SELECT ?s ?p ?o WHERE {{ {where} }}", use_default_graph_as_union=True)
+        for row in labels:
+            entry = entries.setdefault(row["s"].value, Entry(row["s"].value))
+            entry.labels.append((row["o"].value, row["p"].value, row["o"].language))
+        types = store.query(
+            f"SELECT DISTINCT ?s ?c WHERE {{ ?s a/<{RDFS}subClassOf>* ?c FILTER(isIRI(?s) && isIRI(?c)) }}",
+            use_default_graph_as_union=True,
+        )
+        for row in types:
+            entries.setdefault(row["s"].value, Entry(row["s"].value)).classes.add(row["c"].value)
+        return cls(entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def label(self, iri: str) -> str | None:
+        return self._display.get(iri)
+
+    def resolve(self, parameter: str, kind: Kind, text: str) -> list[Match]:
+        """The resources of this kind the text names (an IRI or a label); LabelNotFound if none."""
+        if _IRI_LIKE.match(text):
+            try:
+                NamedNode(text)
+            except ValueError:
+                raise ParameterError(parameter, f"{text!r} is not a valid IRI") from None
+            if text in self._classes and kind.admits(self._classes[text]):
+                return [Match(text, self.label(text))]
+            raise LabelNotFound(parameter, f"the graph has no {kind.name} with the IRI <{text}>", [])
+        candidates = [
+            (iri, tier)
+            for iri, tier in self._by_label.get(normalise(text), [])
+            if kind.admits(self._classes.get(iri, frozenset()))
+        ]
+        if not candidates:
+            raise LabelNotFound(
+                parameter, f"no {kind.name} is labelled {text!r}", self.suggestions(kind, text)
+            )
+        best = min(tier for _, tier in candidates)
+        iris = sorted({iri for iri, tier in candidates if tier == best})
+        return [Match(iri, self.label(iri)) for iri in iris]
+
+    def suggestions(self, kind: Kind, text: str) -> list[str]:
+        """Labels of this kind close to the text: those containing it first, then look-alikes."""
+        wanted = normalise(text)
+        labels: dict[str, str] = {}
+        for iri, entry in self._entries.items():
+            if kind.admits(self._classes[iri]):
+                for label, _, _ in entry.labels:
+                    labels.setdefault(normalise(label), label)
+        containing = sorted((n for n in labels if wanted and wanted in n), key=len)
+        close = difflib.get_close_matches(wanted, list(labels), n=MAX_SUGGESTIONS, cutoff=0.6)
+        ordered = list(dict.fromkeys([*containing[:MAX_SUGGESTIONS], *close]))
+        return [labels[n] for n in ordered[:MAX_SUGGESTIONS]]

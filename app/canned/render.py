@@ -1,0 +1,183 @@
+"""A canned query's table in each format it is offered in, and the choice among them.
+
+JSON is the API's own shape ({name, parameters, columns, rows, count}); CSV and TSV carry the
+same columns as plain values; sparql-json is the W3C results format; HTML is a plain accessible
+table. The label columns are part of every format.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+from dataclasses import dataclass
+
+import mimeparse
+
+from app.canned.errors import ParameterError
+from app.canned.runner import Cell, Table
+
+
+@dataclass(frozen=True)
+class Output:
+    name: str
+    media_type: str
+    extension: str
+
+
+OUTPUTS: tuple[Output, ...] = (
+    Output("json", "application/json", "json"),
+    Output("csv", "text/csv", "csv"),
+    Output("tsv", "text/tab-separated-values", "tsv"),
+    Output("html", "text/html", "html"),
+    Output("sparql-json", "application/sparql-results+json", "srj"),
+)
+BY_NAME = {o.name: o for o in OUTPUTS}
+
+
+class NoAcceptableOutput(Exception):
+    """Nothing we offer matches the Accept header (406)."""
+
+    def __init__(self) -> None:
+        super().__init__("No acceptable format. Offered: " + ", ".join(o.media_type for o in OUTPUTS))
+
+
+def choose(format_param: str | None, accept: str | None) -> Output:
+    """`format=` wins, then the Accept header, then JSON."""
+    if format_param:
+        wanted = format_param.strip().lower()
+        for output in OUTPUTS:
+            if wanted in (output.name, output.media_type, output.extension):
+                return output
+        raise ParameterError("format", f"{format_param!r} is not one of: {', '.join(BY_NAME)}")
+    if not accept or not accept.strip():
+        return OUTPUTS[0]
+    ranges = []
+    for part in accept.split(","):
+        try:
+            mimeparse.parse_media_range(part)
+        except (ValueError, mimeparse.MimeTypeParseException):
+            continue
+        ranges.append(part.strip())
+    # mimeparse prefers the later of equal matches: list our favourite (JSON) last.
+    best = mimeparse.best_match([o.media_type for o in reversed(OUTPUTS)], ",".join(ranges)) if ranges else ""
+    if not best:
+        raise NoAcceptableOutput()
+    return next(o for o in OUTPUTS if o.media_type == best)
+
+
+def _plain(cell: Cell | None) -> str | int | float | bool | None:
+    return None if cell is None else cell.plain()
+
+
+def _text(cell: Cell | None) -> str:
+    return "" if cell is None else cell.value
+
+
+def to_json(table: Table) -> dict:
+    return {
+        "name": table.name,
+        "parameters": table.parameters,
+        "columns": [c.name for c in table.columns],
+        "rows": [{c.name: _plain(row[c.name]) for c in table.columns} for row in table.rows],
+        "count": len(table.rows),
+    }
+
+
+def to_csv(table: Table) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([c.name for c in table.columns])
+    for row in table.rows:
+        writer.writerow([_text(row[c.name]) for c in table.columns])
+    return out.getvalue()
+
+
+def to_tsv(table: Table) -> str:
+    """Tab-separated plain values; tabs and line breaks inside a value become spaces."""
+    clean = lambda v: " ".join(v.replace("\t", " ").splitlines())  # noqa: E731
+    lines = ["\t".join(c.name for c in table.columns)]
+    lines += ["\t".join(clean(_text(row[c.name])) for c in table.columns) for row in table.rows]
+    return "\n".join(lines) + "\n"
+
+
+def to_sparql_json(table: Table) -> dict:
+    def term(cell: Cell) -> dict:
+        if cell.kind == "iri":
+            return {"type": "uri", "value": cell.value}
+        if cell.kind == "bnode":
+            return {"type": "bnode", "value": cell.value}
+        out = {"type": "literal", "value": cell.value}
+        if cell.language:
+            out["xml:lang"] = cell.language
+        elif cell.datatype and not cell.datatype.endswith("#string"):
+            out["datatype"] = cell.datatype
+        return out
+
+    return {
+        "head": {"vars": [c.name for c in table.columns]},
+        "results": {
+            "bindings": [
+                {c.name: term(row[c.name]) for c in table.columns if row[c.name] is not None}
+                for row in table.rows
+            ]
+        },
+    }
+
+
+def to_html(table: Table, title: str, description: str) -> str:
+    """A small accessible page: a heading, the parameters, and a table with a caption."""
+    esc = html.escape
+    labelled = {c.label_of for c in table.columns if c.label_of}
+    shown = [c for c in table.columns if c.label_of is None]
+
+    def cell(row: dict[str, Cell | None], name: str) -> str:
+        value = row[name]
+        if value is None:
+            return "<td></td>"
+        if value.kind == "iri":
+            label = row.get(name + "_label") if name in labelled else None
+            text = label.value if label is not None else value.value
+            return f'<td><a href="{esc(value.value)}">{esc(text)}</a></td>'
+        return f"<td>{esc(value.value)}</td>"
+
+    params = "".join(
+        f"<dt>{esc(k)}</dt><dd>{esc(str(v['label'] if isinstance(v, dict) else v))}</dd>"
+        for k, v in table.parameters.items()
+    )
+    head = "".join(f'<th scope="col">{esc(c.name)}</th>' for c in shown)
+    body = "".join("<tr>" + "".join(cell(row, c.name) for c in shown) + "</tr>" for row in table.rows)
+    count = f"{len(table.rows)} row{'s' if len(table.rows) != 1 else ''}"
+    return (
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{esc(title)}</title></head><body><main>"
+        f"<h1>{esc(title)}</h1><p>{esc(description)}</p>"
+        + (f"<dl>{params}</dl>" if params else "")
+        + f"<table><caption>{esc(title)}: {count}</caption><thead><tr>{head}</tr></thead>"
+        f"<tbody>{body}</tbody></table></main></body></html>\n"
+    )
+
+
+def text_table(table: Table) -> str:
+    """A plain-text table for people at a terminal (label columns stand in for their IRIs)."""
+    shown = [c for c in table.columns if not any(o.label_of == c.name for o in table.columns)]
+    rows = [[_text(row[c.name]) for c in shown] for row in table.rows]
+    names = [c.name for c in shown]
+    widths = [max([len(n), *(len(r[i]) for r in rows)]) for i, n in enumerate(names)]
+    line = lambda cells: "  ".join(v.ljust(w) for v, w in zip(cells, widths, strict=True)).rstrip()  # noqa: E731
+    out = [line(names), line(["-" * w for w in widths]), *(line(r) for r in rows)]
+    return "\n".join(out) + f"\n({len(rows)} row{'s' if len(rows) != 1 else ''})"
+
+
+def render(table: Table, output: Output, title: str = "", description: str = "") -> bytes:
+    if output.name == "json":
+        return json.dumps(to_json(table), ensure_ascii=False).encode()
+    if output.name == "sparql-json":
+        return json.dumps(to_sparql_json(table), ensure_ascii=False).encode()
+    if output.name == "csv":
+        return to_csv(table).encode()
+    if output.name == "tsv":
+        return to_tsv(table).encode()
+    return to_html(table, title or table.name, description).encode()

@@ -1,0 +1,151 @@
+"""The typed metadata header of a canned query, as pydantic models (what the catalogue serves)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from app.canned.kinds import KINDS
+
+NAME = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+IDENTIFIER = r"^[a-z][a-z0-9_]*$"
+LABEL_SUFFIX = "_label"
+
+
+class ParamType(StrEnum):
+    IRI = "iri"
+    LABEL = "label"
+    STRING = "string"
+    INTEGER = "integer"
+    DATE = "date"
+    YEAR = "year"
+    ENUM = "enum"
+
+
+class ColumnType(StrEnum):
+    """What a result column holds. `iri` and `term` (IRI or literal) columns get a label column."""
+
+    IRI = "iri"
+    TERM = "term"
+    TEXT = "text"
+    DATE = "date"
+    INTEGER = "integer"
+
+    @property
+    def labelled(self) -> bool:
+        return self in (ColumnType.IRI, ColumnType.TERM)
+
+
+class Parameter(BaseModel):
+    """One parameter. Its value is bound to the SPARQL variable `?_name` (grlc's convention)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=IDENTIFIER)
+    type: ParamType
+    description: str = Field(min_length=1)
+    required: bool = False
+    default: str | int | None = None
+    example: str | int | None = None
+    kind: str | None = Field(None, description="For iri and label parameters: what the value names.")
+    values: tuple[str, ...] = Field((), description="For enum parameters: the allowed values.")
+    minimum: int | None = None
+    maximum: int | None = None
+    max_length: int = Field(200, gt=0, le=2000)
+
+    @property
+    def variable(self) -> str:
+        return "_" + self.name
+
+    @property
+    def resolved(self) -> bool:
+        """True when the value is looked up in the graph (a label or an IRI)."""
+        return self.type in (ParamType.IRI, ParamType.LABEL)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Parameter:
+        if self.resolved:
+            if self.kind not in KINDS:
+                raise ValueError(f"{self.type} parameter needs a kind, one of: {', '.join(KINDS)}")
+        elif self.kind is not None:
+            raise ValueError("only iri and label parameters have a kind")
+        if (self.type is ParamType.ENUM) != bool(self.values):
+            raise ValueError("enum parameters, and only they, list their values")
+        if self.required and self.default is not None:
+            raise ValueError("a required parameter cannot have a default")
+        return self
+
+
+class Column(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=IDENTIFIER)
+    type: ColumnType
+    description: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _not_a_label_name(self) -> Column:
+        if self.name.endswith(LABEL_SUFFIX):
+            raise ValueError(f"column names ending in {LABEL_SUFFIX!r} are kept for label columns")
+        return self
+
+
+class OutputColumn(BaseModel):
+    """A column of the answer: a declared column or the label column of an IRI column."""
+
+    name: str
+    type: ColumnType
+    description: str
+    label_of: str | None = None
+
+
+class CannedQuery(BaseModel):
+    """A catalogue entry: header metadata, the SPARQL text, and the file it came from."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=NAME)
+    title: str = Field(min_length=1)
+    description: str = Field(min_length=1)
+    parameters: tuple[Parameter, ...] = ()
+    columns: tuple[Column, ...] = Field(min_length=1)
+    example: dict[str, str | int] = Field(default_factory=dict)
+    sparql: str
+    file: str
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> CannedQuery:
+        for what, names in (
+            ("parameter", [p.name for p in self.parameters]),
+            ("column", [c.name for c in self.columns]),
+        ):
+            duplicates = sorted({n for n in names if names.count(n) > 1})
+            if duplicates:
+                raise ValueError(f"{what} names repeated: {', '.join(duplicates)}")
+        for key in self.example:
+            if self.parameter(key) is None:
+                raise ValueError(f"the example names an unknown parameter {key!r}")
+        for parameter in self.parameters:
+            if parameter.required and parameter.name not in self.example:
+                raise ValueError(f"the example must give the required parameter {parameter.name!r}")
+        return self
+
+    def parameter(self, name: str) -> Parameter | None:
+        return next((p for p in self.parameters if p.name == name), None)
+
+    @property
+    def output_columns(self) -> list[OutputColumn]:
+        out: list[OutputColumn] = []
+        for column in self.columns:
+            out.append(OutputColumn(name=column.name, type=column.type, description=column.description))
+            if column.type.labelled:
+                out.append(
+                    OutputColumn(
+                        name=column.name + LABEL_SUFFIX,
+                        type=ColumnType.TEXT,
+                        description=f"The preferred label of {column.name}.",
+                        label_of=column.name,
+                    )
+                )
+        return out

@@ -1,0 +1,97 @@
+"""Answer queries from an existing SPARQL 1.1 server instead of the embedded store.
+
+Our guards, deadlines, row cap and formats stay in front of it. Every answer is read whole and
+parsed before anything is sent on, so a cut or garbled remote answer becomes a clear 502, never a
+complete-looking result. Virtuoso marks partial answers with headers (X-SQL-State for an anytime
+timeout, X-SPARQL-MaxRows for a row limit): those are refused too.
+"""
+
+from __future__ import annotations
+
+import httpx
+from pyoxigraph import QueryResultsFormat, RdfFormat, parse, parse_query_results
+
+from app.engine.answer import Answer, ChunkBody
+from app.engine.binding import bind_values
+from app.engine.errors import QueryError, QueryTimeout
+from app.engine.execution import QueryRequest, render
+from app.formats import NotAcceptable, UnknownFormat
+
+ACCEPT = (
+    "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8, "
+    "application/sparql-results+xml;q=0.7"
+)
+RESULTS = {
+    "application/sparql-results+json": QueryResultsFormat.JSON,
+    "application/json": QueryResultsFormat.JSON,
+    "application/sparql-results+xml": QueryResultsFormat.XML,
+}
+GRAPHS = {
+    "application/n-triples": RdfFormat.N_TRIPLES,
+    "text/plain": RdfFormat.N_TRIPLES,
+    "text/turtle": RdfFormat.TURTLE,
+    "application/rdf+xml": RdfFormat.RDF_XML,
+}
+PARTIAL_MARKERS = ("x-sql-state", "x-sparql-maxrows")
+
+
+class RemoteFailed(Exception):
+    """The remote store failed or answered something incomplete (502)."""
+
+
+class RemoteEngine:
+    """Sends each query to the remote endpoint with the curated graphs as its dataset."""
+
+    def __init__(self, endpoint: str, graphs: frozenset[str], max_rows: int, max_bytes: int) -> None:
+        self.endpoint, self.graphs = endpoint, sorted(graphs)
+        self.max_rows, self.max_bytes = max_rows, max_bytes
+        self.generation = 0
+
+    def _form(self, request: QueryRequest, text: str) -> dict[str, str | list[str]]:
+        """The protocol form: the query, and the dataset the request named, else all our graphs."""
+        if request.default_graph_uris or request.named_graph_uris:
+            default, named = list(request.default_graph_uris), list(request.named_graph_uris)
+        else:
+            default = named = list(self.graphs)
+        return {"query": text, "default-graph-uri": default, "named-graph-uri": named}
+
+    def run(self, request: QueryRequest, timeout: float) -> Answer:
+        data = self._form(request, bind_values(request.query, request.bindings))
+        try:
+            with httpx.Client(timeout=timeout) as client:
+                response = client.post(self.endpoint, data=data, headers={"Accept": ACCEPT})
+        except httpx.TimeoutException:
+            raise QueryTimeout(f"the remote store did not answer within {timeout:g} s") from None
+        except httpx.HTTPError as error:
+            raise RemoteFailed(f"remote store unreachable: {type(error).__name__}: {error}") from None
+        if response.status_code == 400:
+            raise QueryError(f"the remote store refused the query: {response.text[:500]}")
+        if response.status_code != 200:
+            raise RemoteFailed(f"remote store answered HTTP {response.status_code}: {response.text[:300]}")
+        marker = next((h for h in PARTIAL_MARKERS if h in response.headers), None)
+        if marker is not None:
+            value = response.headers[marker]
+            raise RemoteFailed(f"remote store marked its answer as partial ({marker}: {value})")
+        if len(response.content) > self.max_bytes:
+            raise RemoteFailed(f"remote answer larger than {self.max_bytes} bytes")
+        media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        try:
+            if media_type in RESULTS:
+                result = parse_query_results(response.content, format=RESULTS[media_type])
+            elif media_type in GRAPHS:
+                result = list(parse(response.content, format=GRAPHS[media_type]))
+            else:
+                raise RemoteFailed(f"remote store answered {media_type or 'no media type'}")
+            head, chunks = render(result, request, self.max_rows)
+            body = list(chunks)
+        except (UnknownFormat, NotAcceptable, RemoteFailed):
+            raise
+        except (SyntaxError, ValueError, OSError, RuntimeError) as error:
+            raise RemoteFailed(f"remote store answered a malformed or cut document: {error}") from None
+        return Answer(head=head, body=ChunkBody(iter(body)))
+
+    def publish(self, user_quads: bytes) -> None:
+        """User graphs are not supported on the remote backend (updates answer 403)."""
+
+    def close(self) -> None:
+        pass

@@ -1,0 +1,112 @@
+"""Index pages: every minted resource, grouped by the kind in its IRI ({base}id/{kind}/{slug}).
+
+The curated graph does not change while the server runs, so the index is read once from the
+main-process store.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from pyoxigraph import Literal, NamedNode, Store, Triple, Variable
+
+from app.linkeddata.iris import IriSpace
+from app.linkeddata.labels import Labels, fallback, humanise
+from app.linkeddata.namespaces import LABEL_PROPERTIES, OWL, RDF, RDFS, local_name
+
+_LABELS = ", ".join(f"<{p}>" for p in LABEL_PROPERTIES)
+ENTRIES = f"""
+SELECT ?s ?type ?lp ?label ?prefix WHERE {{
+  ?s ?any ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), ?prefix))
+  OPTIONAL {{ ?s <{RDF}type> ?type }}
+  OPTIONAL {{ ?s ?lp ?label FILTER(?lp IN ({_LABELS})) }}
+}}"""
+CLASS_LABELS = f"SELECT ?c ?label WHERE {{ ?c a <{OWL}Class> ; <{RDFS}label> ?label }}"
+
+
+@dataclass
+class Entry:
+    iri: str
+    href: str
+    label: str
+    types: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Kind:
+    """All resources whose IRIs share one kind segment, with counts per class."""
+
+    slug: str
+    title: str
+    entries: list[Entry]
+    classes: list[tuple[str, str, int]]  # (class IRI, label, count)
+
+    @property
+    def count(self) -> int:
+        return len(self.entries)
+
+    @property
+    def href(self) -> str:
+        return f"/id/{self.slug}/"
+
+
+@dataclass
+class Catalogue:
+    kinds: dict[str, Kind]
+
+    @property
+    def total(self) -> int:
+        return sum(k.count for k in self.kinds.values())
+
+
+def build(store: Store, space: IriSpace, ancestors: dict[str, frozenset[str]] | None = None) -> Catalogue:
+    """The index of every minted resource; with `ancestors`, each listed under its most specific
+    classes only (not the superclasses the inferred graph adds)."""
+    prefix = space.base + "id/"
+    labels = Labels()
+    class_labels: dict[str, str] = {}
+    for row in store.query(CLASS_LABELS, use_default_graph_as_union=True):
+        if row["label"].language in ("en", None):
+            class_labels[row["c"].value] = row["label"].value
+    types: dict[str, set[str]] = defaultdict(set)
+    seen: set[str] = set()
+    rows = store.query(
+        ENTRIES, use_default_graph_as_union=True, substitutions={Variable("prefix"): Literal(prefix)}
+    )
+    for row in rows:
+        subject = row["s"].value
+        seen.add(subject)
+        if row["type"] is not None:
+            types[subject].add(row["type"].value)
+        if isinstance(row["label"], Literal) and isinstance(row["lp"], NamedNode):
+            labels.add([Triple(row["s"], row["lp"], row["label"])])
+    ancestors = ancestors or {}
+    for subject, found in types.items():
+        implied = {a for t in found for a in ancestors.get(t, frozenset()) if a != t}
+        types[subject] = found - implied
+    groups: dict[str, list[Entry]] = defaultdict(list)
+    for subject in seen:
+        slug = subject[len(prefix) :].split("/", 1)[0]
+        names = sorted(class_labels.get(t) or fallback(t) for t in types[subject])
+        groups[slug].append(Entry(subject, space.href(subject), labels(subject), names))
+    kinds = {}
+    for slug, entries in sorted(groups.items()):
+        entries.sort(key=lambda e: (e.label.lower(), e.iri))
+        counts = Counter(t for e in entries for t in types[e.iri])
+        classes = sorted(
+            ((c, class_labels.get(c) or fallback(c), n) for c, n in counts.items()),
+            key=lambda item: (-item[2], item[1]),
+        )
+        kinds[slug] = Kind(slug, _title(slug, class_labels), entries, classes)
+    return Catalogue(kinds)
+
+
+def _title(slug: str, class_labels: dict[str, str]) -> str:
+    """The kind's name: the label of the class named like it (AichiTarget for aichi-target)."""
+    key = slug.replace("-", "").lower()
+    for iri, label in class_labels.items():
+        if local_name(iri).lower() == key:
+            return label[:1].upper() + label[1:]
+    name = humanise(slug)
+    return name[:1].upper() + name[1:]

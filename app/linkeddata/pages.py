@@ -1,0 +1,36 @@
+"""Rendering pages with Jinja2 templates (app/templates), which share one base layout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from app import __version__
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+_env = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def _filesize(size: int) -> str:
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if size < 1024 or unit == "GiB":
+            return f"{size} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024  # type: ignore[assignment]
+    return str(size)
+
+
+_env.filters["filesize"] = _filesize
+_env.globals["app_version"] = __version__
+
+
+def render(template: str, **context: Any) -> str:
+    """One page; every template extends base.html."""
+    return _env.get_template(template).render(**context)

@@ -1,0 +1,180 @@
+"""The ontology (RDF and its documentation page), the VoID/DCAT self-description and the dumps."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import HTMLResponse
+
+from app.linkeddata import pages
+from app.linkeddata.iris import SUFFIXES
+from app.linkeddata.labels import Labels
+from app.linkeddata.namespaces import OWL
+from app.linkeddata.negotiation import choose
+from app.linkeddata.void import DESCRIPTION, TITLE
+from app.routes.ld_respond import alternates, headers, not_found, not_modified, rdf_response, site
+
+FORMAT_DOC = "html, turtle, jsonld, ntriples or rdfxml; overrides Accept"
+RDF_ANSWERS = {
+    200: {
+        "content": {
+            "text/html": {},
+            "text/turtle": {},
+            "application/ld+json": {},
+            "application/n-triples": {},
+            "application/rdf+xml": {},
+        }
+    }
+}
+
+GET_HEAD = ["GET", "HEAD"]
+router = APIRouter(tags=["linked data"])
+
+
+class UnknownSuffix(LookupError):
+    """A suffix that names no format we serve (answered with 404)."""
+
+
+def _suffix(ext: str) -> str:
+    name = SUFFIXES.get("." + ext)
+    if name is None:
+        raise UnknownSuffix(ext)
+    return name
+
+
+def _ontology(request: Request, wanted: str | None) -> Response:
+    ld = site(request)
+    choice = choose(request.headers.get("accept"), wanted)
+    others = alternates("/ontology")
+    head = headers(request, choice, others, "/ontology")
+    cached = not_modified(request, head["ETag"])
+    if cached is not None:
+        return cached
+    doc = ld.ontology
+    if choice.fmt is not None:
+        return rdf_response(doc.triples, choice.fmt, head)
+    return HTMLResponse(pages.render("ontology.html", doc=doc, alternates=others), headers=head)
+
+
+@router.api_route(
+    "/ontology", methods=GET_HEAD, summary="The ontology: documentation page or RDF", responses=RDF_ANSWERS
+)
+def ontology(
+    request: Request, format: Annotated[str | None, Query(description=FORMAT_DOC)] = None
+) -> Response:
+    return _ontology(request, format)
+
+
+@router.api_route(
+    "/ontology.{ext}",
+    methods=GET_HEAD,
+    summary="The ontology in the format its suffix names",
+    include_in_schema=False,
+)
+def ontology_suffix(request: Request, ext: str) -> Response:
+    try:
+        return _ontology(request, _suffix(ext))
+    except UnknownSuffix:
+        return not_found(choose(request.headers.get("accept")), site(request).space.iri(f"/ontology.{ext}"))
+
+
+@router.api_route(
+    "/ontology/{version}", methods=GET_HEAD, summary="A version IRI of the ontology", include_in_schema=False
+)
+def ontology_version(request: Request, version: str) -> Response:
+    ld = site(request)
+    iri = ld.space.iri(f"/ontology/{version}")
+    versions = {t.object.value for t in ld.ontology.triples if t.predicate.value == OWL + "versionIRI"}
+    if iri not in versions:
+        return not_found(choose(request.headers.get("accept")), iri)
+    return _ontology(request, request.query_params.get("format"))
+
+
+def _void(request: Request, wanted: str | None) -> Response:
+    ld = site(request)
+    choice = choose(request.headers.get("accept"), wanted)
+    others = alternates("/void")
+    head = headers(request, choice, others, "/void")
+    cached = not_modified(request, head["ETag"])
+    if cached is not None:
+        return cached
+    if choice.fmt is not None:
+        return rdf_response(ld.void, choice.fmt, head)
+    stats = ld.stats
+    labels = Labels(ld.void)
+    html = pages.render(
+        "void.html",
+        title=TITLE,
+        description=DESCRIPTION,
+        stats=stats,
+        dumps=stats.dumps,
+        dataset_iri=ld.space.base + "void#dataset",
+        uri_space=ld.space.base + "id/",
+        endpoint=ld.space.base + "sparql",
+        href=ld.space.href,
+        label=labels.property,
+        alternates=others,
+    )
+    return HTMLResponse(html, headers=head)
+
+
+@router.api_route(
+    "/void", methods=GET_HEAD, summary="VoID and DCAT description of the dataset", responses=RDF_ANSWERS
+)
+def void(request: Request, format: Annotated[str | None, Query(description=FORMAT_DOC)] = None) -> Response:
+    return _void(request, format)
+
+
+@router.api_route(
+    "/.well-known/void",
+    methods=GET_HEAD,
+    summary="VoID and DCAT description (well-known location)",
+    responses=RDF_ANSWERS,
+)
+def well_known_void(
+    request: Request, format: Annotated[str | None, Query(description=FORMAT_DOC)] = None
+) -> Response:
+    return _void(request, format)
+
+
+@router.api_route(
+    "/void.{ext}", methods=GET_HEAD, summary="VoID in the format its suffix names", include_in_schema=False
+)
+def void_suffix(request: Request, ext: str) -> Response:
+    try:
+        return _void(request, _suffix(ext))
+    except UnknownSuffix:
+        return not_found(choose(request.headers.get("accept")), site(request).space.iri(f"/void.{ext}"))
+
+
+@router.api_route(
+    "/dumps/", methods=GET_HEAD, response_class=HTMLResponse, summary="The dumps, with sizes and checksums"
+)
+def dumps(request: Request) -> HTMLResponse:
+    ld = site(request)
+    return HTMLResponse(pages.render("dumps.html", dumps=list(ld.dumps.values()), version=ld.dataset.version))
+
+
+@router.api_route(
+    "/dumps/{name}",
+    methods=GET_HEAD,
+    summary="One dump of the whole graph (cms-kg.ttl, .nt, .nq, .jsonld)",
+    responses={200: {"content": {"text/turtle": {}, "application/n-quads": {}}}, 404: {}},
+)
+def dump(request: Request, name: str) -> Response:
+    found = site(request).dumps.get(name)
+    if found is None:
+        return Response(f"no dump named {name!r}\n", status_code=404, media_type="text/plain; charset=utf-8")
+    etag = f'"{found.sha256}"'
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers={"ETag": etag})
+    return Response(
+        found.data,
+        media_type=found.fmt.content_type,
+        headers={
+            "ETag": etag,
+            "Content-Disposition": f'attachment; filename="{found.name}"',
+            "Cache-Control": "public, max-age=300",
+        },
+    )

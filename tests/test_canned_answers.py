@@ -1,0 +1,292 @@
+"""Every canned query answers what the report says, on a real server over the curated graph.
+
+Each test names the paragraph of UNEP/CMS/COP11/Doc.21.1 (or the other source) its answer comes
+from. Rows are looked up by label, so the tests hold while the curated graph grows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from app.canned.catalogue import load_catalogue
+from app.settings import REPO_ROOT
+from tests.conftest import RunningServer, start_server, stop_server
+
+ID = "https://w3id.org/cms-kg/id/"
+CATALOGUE = load_catalogue(REPO_ROOT / "queries")
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[RunningServer]:
+    """A real server of our own for this module."""
+    running = start_server()
+    yield running
+    stop_server(running)
+
+
+def run(server, name: str, **params: str) -> dict:
+    response = httpx.get(f"{server.url}/api/queries/{name}", params=params, timeout=30)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["count"] == len(body["rows"])
+    return body
+
+
+def rows_where(body: dict, **match: str) -> list[dict]:
+    return [row for row in body["rows"] if all(row.get(k) == v for k, v in match.items())]
+
+
+def values(body: dict, column: str) -> set:
+    return {row[column] for row in body["rows"]}
+
+
+@pytest.mark.parametrize("name", CATALOGUE.names)
+def test_every_example_answers(server, name: str):
+    query = CATALOGUE.get(name)
+    body = run(server, name, **{k: str(v) for k, v in query.example.items()})
+    assert body["name"] == name
+    assert body["columns"] == [c.name for c in query.output_columns]
+    assert body["count"] > 0, f"the example of {name} finds nothing"
+    for column in query.output_columns:
+        if column.label_of:  # every IRI column has its label column, filled for IRIs we know
+            labelled = [r for r in body["rows"] if str(r[column.label_of] or "").startswith(ID)]
+            assert all(r[column.name] for r in labelled)
+
+
+def test_partners_covering_sharks(server):
+    """Paragraph 15 (NOAA letter of cooperation, Feb 2013, sharks), 20(c) (IFAW joint work plan),
+    21 (FAO on shark conservation), 22 (Pew), 28 (WHMSI funds shark activities), 41 (SPREP)."""
+    body = run(server, "partners-covering", subject="sharks")
+    assert body["parameters"]["subject"]["iri"] == ID + "species-group/sharks"
+    partners = values(body, "organisation")
+    for slug in ("noaa", "ifaw", "fao", "pew-environment-group", "sprep", "unep-rowa"):
+        assert ID + "organisation/" + slug in partners, slug
+    (noaa,) = rows_where(body, organisation=ID + "organisation/noaa", role="party")
+    assert noaa["through"] == ID + "arrangement/cms-noaa-letter-of-cooperation-2013"
+    assert noaa["kind"] == "letter of cooperation" and noaa["date"] == "2013-02"
+    assert "15" in noaa["paragraphs"].split("; ")
+    assert noaa["organisation_label"] == "National Oceanic and Atmospheric Administration"
+    (ifaw,) = rows_where(body, organisation=ID + "organisation/ifaw")
+    assert ifaw["kind"] == "joint work plan" and "20(c)" in ifaw["paragraphs"].split("; ")
+    whmsi = rows_where(
+        body, organisation=ID + "collaboration/western-hemisphere-migratory-species-initiative"
+    )
+    assert {r["role"] for r in whmsi} >= {"funder"} and "28" in whmsi[0]["paragraphs"]
+
+
+def test_partners_covering_follows_the_hierarchy_down(server):
+    """Paragraph 26 and footnote 1: the WWF Germany memorandum of cooperation covers the Blue
+    Whale, which is a cetacean, so asking about cetaceans finds WWF Germany."""
+    body = run(server, "partners-covering", subject="cetaceans")
+    (wwf,) = rows_where(
+        body,
+        through=ID + "arrangement/cms-wwf-germany-memorandum-of-cooperation",
+        role="party",
+        organisation=ID + "organisation/wwf-germany",
+    )
+    assert "Balaenoptera musculus" in wwf["covers"] and "26" in wwf["paragraphs"].split("; ")
+    assert ID + "organisation/wwf-germany" not in values(
+        run(server, "partners-covering", subject="sharks"), "organisation"
+    )
+
+
+def test_partners_covering_a_topic_and_a_scientific_name(server):
+    """Paragraph 18: IWC workshops on marine debris; paragraph 20(f): WCS and the Cross River Gorilla."""
+    debris = run(server, "partners-covering", subject="marine debris")
+    assert ID + "organisation/iwc" in values(debris, "organisation")
+    gorilla = run(server, "partners-covering", subject="gorilla gorilla diehli")
+    assert ID + "organisation/wcs" in values(gorilla, "organisation")
+
+
+def test_instruments_covering(server):
+    """CMS instrument texts: ASCOBANS covers small cetaceans, ACCOBAMS and the Pacific Islands MOU
+    cetaceans (paragraph 41 for the latter); the Blue Whale (paragraph 26) falls under both."""
+    body = run(server, "instruments-covering", subject="cetaceans")
+    instruments = values(body, "instrument")
+    for slug in ("ascobans", "accobams", "pacific-islands-cetaceans-mou"):
+        assert ID + "instrument/" + slug in instruments
+    assert values(body, "family") == {"CMS Family"}
+    whale = run(server, "instruments-covering", subject="Blue Whale")
+    assert {ID + "instrument/accobams", ID + "instrument/pacific-islands-cetaceans-mou"} <= values(
+        whale, "instrument"
+    )
+    assert ID + "instrument/ascobans" not in values(whale, "instrument")  # small cetaceans only
+    assert values(whale, "scope") == {"broader group"}
+
+
+def test_arrangements_by_type_party_and_dates(server):
+    """Paragraphs 11-12: the joint work plans 2012-2014 with CBD, CITES and Ramsar; 20(c): IFAW's;
+    15: the NOAA letter of February 2013; 21: the FAO task force, first met 29 January 2013."""
+    plans = run(server, "arrangements", type="joint work plan")
+    assert {
+        ID + "arrangement/cms-cbd-joint-work-plan-2012-2014",
+        ID + "arrangement/cms-ifaw-joint-work-plan",
+    } <= values(plans, "arrangement")
+    assert values(plans, "kind") == {ID + "arrangement-type/joint-work-plan"}
+    (cbd,) = rows_where(plans, arrangement=ID + "arrangement/cms-cbd-joint-work-plan-2012-2014")
+    assert (cbd["start"], cbd["end"]) == ("2012", "2014") and {"11", "12"} <= set(
+        cbd["paragraphs"].split("; ")
+    )
+    assert "Secretariat of the Convention on Biological Diversity" in cbd["parties"]
+    ifaw = run(server, "arrangements", party="IFAW")
+    assert values(ifaw, "arrangement") == {ID + "arrangement/cms-ifaw-joint-work-plan"}
+    early_2013 = run(server, "arrangements", **{"from": "2013", "to": "2013-02"})
+    found = values(early_2013, "arrangement")
+    assert ID + "arrangement/cms-noaa-letter-of-cooperation-2013" in found
+    assert ID + "arrangement/cms-fao-task-force-on-wildlife-and-ecosystem-health" in found
+    assert ID + "arrangement/cites-cms-mou-2002" not in found
+    assert all(r["start"] for r in early_2013["rows"])
+
+
+def test_organisation_profile(server):
+    """Paragraph 20(c): IFAW is party to a joint work plan with CMS on marine mammals, sharks,
+    raptors and elephants, and IFAW Middle East organised the shark training workshops."""
+    body = run(server, "organisation-profile", organisation="International Fund for Animal Welfare")
+    (party,) = rows_where(body, relation="party to")
+    assert party["item"] == ID + "arrangement/cms-ifaw-joint-work-plan" and "20(c)" in party["paragraphs"]
+    species = {r["item_label"] for r in rows_where(body, relation="species of its work")}
+    assert {"sharks", "raptors", "elephants", "marine mammals"} <= species
+    assert ID + "organisation/ifaw-middle-east" in values(body, "item")
+
+
+def test_members(server):
+    """Paragraph 29: CMS became a founding member of the CPW in March 2013, with CBD, CITES, OIE,
+    FAO, UNEP, IUCN, IIFB, TRAFFIC, IUFRO, CIFOR, ITC and CIC."""
+    body = run(
+        server, "members", collaboration="Collaborative Partnership on Sustainable Wildlife Management"
+    )
+    assert len(body["rows"]) >= 13
+    (cms,) = rows_where(body, member=ID + "organisation/cms-secretariat")
+    assert cms["role"] == "founding member" and cms["start"] == "2013-03" and "29" in cms["paragraphs"]
+    assert {"TRAFFIC", "Food and Agriculture Organization of the United Nations"} <= values(
+        body, "member_label"
+    )
+    blg = run(server, "members", collaboration="BLG")  # paragraphs 10-11: the BLG
+    assert ID + "organisation/cms-secretariat" in values(blg, "member")
+
+
+def test_aichi_target_contributors(server):
+    """Paragraph 31: Friends of Target 12 supports Aichi Target 12 (stated); paragraph 35: the
+    NBSAP Forum serves NBSAPs, Target 17 (inferred by the curators)."""
+    body = run(server, "aichi-target-contributors", target="12")
+    (friends,) = rows_where(body, contributor=ID + "collaboration/friends-of-target-12")
+    assert friends["contribution"] == "stated" and friends["paragraphs"] == "31"
+    assert run(server, "aichi-target-contributors", target="Aichi Target 12")["rows"] == body["rows"]
+    nbsap = run(server, "aichi-target-contributors", target="17")
+    (forum,) = rows_where(nbsap, contributor=ID + "collaboration/nbsap-forum")
+    assert forum["contribution"] == "inferred" and "35" in forum["paragraphs"]
+
+
+def test_activities_in_place(server):
+    """Paragraph 34: the NBSAP workshop for Francophone Africa in Cameroon, June 2013; paragraph
+    20(f): the Cross River Gorilla project in Cameroon and Nigeria. ISO codes name countries."""
+    for name in ("Cameroon", "CM", "cmr"):
+        body = run(server, "activities-in-place", place=name)
+        items = values(body, "item")
+        assert ID + "event/nbsap-workshop-africa-francophone-2013" in items
+        assert ID + "activity/cross-river-gorilla-project" in items
+    africa = run(server, "activities-in-place", place="Africa")  # places within Africa count
+    assert ID + "event/nbsap-workshop-africa-anglophone-2012" in values(africa, "item")
+
+
+def test_timeline(server):
+    """2013 in the report: the Task Force's first meeting on 29 January (21), the BLG meeting of 13
+    February (10), the NOAA letter of February (15), the retreat of June (9); in date order."""
+    body = run(server, "timeline", **{"from": "2013", "to": "2013"})
+    items = [r["item"] for r in body["rows"]]
+    for slug in ("event/blg-meeting-2013-02-13", "arrangement/cms-noaa-letter-of-cooperation-2013"):
+        assert ID + slug in items
+    dates = [r["date"] for r in body["rows"]]
+    assert dates == sorted(dates)
+    assert ID + "event/cms-cop10" not in items  # November 2011
+    assert all(d[:4] <= "2013" for d in dates)
+
+
+def test_funding(server):
+    """Paragraph 20(f): Norway's contribution at COP10 funded WCS's Cross River Gorilla project;
+    footnote 2: Germany funds WWF in KAZA; paragraph 34: Germany, Sweden and Japan the NBSAP workshops."""
+    gorilla = run(server, "funding", recipient="Wildlife Conservation Society")
+    (row,) = rows_where(gorilla, funder=ID + "organisation/government-of-norway")
+    assert row["funded"] == ID + "activity/cross-river-gorilla-project" and row["paragraphs"] == "20(f)"
+    germany = run(server, "funding", funder="Government of Germany")
+    funded = values(germany, "funded")
+    assert ID + "activity/wwf-kaza-community-based-natural-resource-management" in funded
+    assert ID + "event/nbsap-workshop-africa-francophone-2013" in funded
+    assert values(germany, "funder") == {ID + "organisation/government-of-germany"}
+    assert len(run(server, "funding")["rows"]) >= len(germany["rows"])
+
+
+def test_provenance(server):
+    """Paragraph 15 states the renewed NOAA letter of cooperation: every statement about it comes
+    from there; IFAW's party role comes from the joint work plan's paragraphs 16 and 20(c)."""
+    noaa = run(server, "provenance", resource=ID + "arrangement/cms-noaa-letter-of-cooperation-2013")
+    assert values(noaa, "paragraph") == {"15"}
+    assert ID + "organisation/noaa" in values(noaa, "value")
+    ifaw = run(server, "provenance", resource="IFAW")
+    party = [r for r in ifaw["rows"] if r["subject"] == ID + "arrangement/cms-ifaw-joint-work-plan"]
+    assert {"20(c)", "16"} <= {r["paragraph"] for r in party}
+
+
+def test_meetings(server):
+    """Paragraph 20(e): the cetacean culture workshop, London, 15-16 April 2014; paragraph 10: the
+    informal BLG meeting in Bonn, January 2013, beside IPBES-1."""
+    april = run(server, "meetings", **{"from": "2014-04", "to": "2014-04"})
+    (workshop,) = rows_where(april, event=ID + "event/cetacean-culture-workshop-2014")
+    assert (workshop["start"], workshop["end"], workshop["place_label"]) == (
+        "2014-04-15",
+        "2014-04-16",
+        "London",
+    )
+    assert workshop["kind"] == "workshop"
+    bonn = run(server, "meetings", place="Bonn")
+    assert ID + "event/blg-informal-meeting-2013-01" in values(bonn, "event")
+    assert all(r["place_label"] == "Bonn" for r in bonn["rows"])
+
+
+def test_search(server):
+    """The report's species groups: 'sharks' is a group (paragraphs 15, 20(c), 21...); the Whale
+    Shark is listed in Annex 1 of the Sharks MOU. Exact matches come first."""
+    body = run(server, "search", text="shark")
+    assert body["rows"][0]["resource"] == ID + "species-group/sharks" and body["rows"][0]["score"] == 3
+    assert ID + "taxon/rhincodon-typus" in values(body, "resource")
+    scores = [r["score"] for r in body["rows"]]
+    assert scores == sorted(scores, reverse=True)
+    assert run(server, "search", text="zzzz-nothing")["count"] == 0
+
+
+def test_instrument_species_reaches_the_whale_shark(server):
+    """Sharks MOU Annex 1 (2010): the MOU names 'sharks', which include the Whale Shark."""
+    body = run(server, "instrument-species", instrument="Sharks MOU")
+    (whale_shark,) = rows_where(body, species=ID + "taxon/rhincodon-typus")
+    assert (
+        whale_shark["scientific_name"] == "Rhincodon typus"
+        and whale_shark["named"] == ID + "species-group/sharks"
+    )
+
+
+def test_documents_cited(server):
+    """Paragraph 4 refers to Documents UNEP/CMS/COP11/Doc.16.1 and 16.2; 20(a) to A Natural Affiliation."""
+    body = run(server, "documents-cited")
+    (doc,) = rows_where(body, document=ID + "document/cop11-doc-16-1")
+    assert doc["symbol"] == "UNEP/CMS/COP11/Doc.16.1" and doc["mentioned_in"] == "4"
+    (affiliation,) = rows_where(body, document=ID + "document/a-natural-affiliation")
+    assert "20(a)" in affiliation["mentioned_in"]
+
+
+def test_partner_network(server):
+    """Paragraphs 21 and 29: FAO works with CMS on shark conservation and wildlife diseases, in a
+    joint task force, and both are CPW members; CMS is FAO's closest partner."""
+    body = run(server, "partner-network", organisation="FAO")
+    top = body["rows"][0]
+    assert top["partner"] == ID + "organisation/cms-secretariat" and top["shared"] >= 3
+    assert ID + "organisation/fao" not in values(body, "partner")
+
+
+def test_paragraph_contents(server):
+    """Paragraph 20(c) states the CMS-IFAW joint work plan."""
+    body = run(server, "paragraph-contents", paragraph="20(c)")
+    (plan,) = rows_where(body, resource=ID + "arrangement/cms-ifaw-joint-work-plan")
+    assert plan["relation"] == "derived from" and plan["kind"] == "joint work plan"

@@ -1,0 +1,156 @@
+"""The catalogue's HTTP and shell surface: the list, the OpenAPI document (one operation per query,
+typed parameters, examples, SPARQL), the formats (CSV, TSV, HTML, SPARQL JSON) and `cmskg query --canned`."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from app.canned.catalogue import load_catalogue
+from app.settings import REPO_ROOT
+from tests.conftest import RunningServer, cmskg, start_server, stop_server
+
+CATALOGUE = load_catalogue(REPO_ROOT / "queries")
+ID = "https://w3id.org/cms-kg/id/"
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[RunningServer]:
+    """A real server of our own: its log is drained, so many requests cannot fill the pipe."""
+    running = start_server()
+    yield running
+    stop_server(running)
+
+
+def test_catalogue_lists_every_query(server):
+    entries = httpx.get(server.url + "/api/queries").json()
+    assert [e["name"] for e in entries] == CATALOGUE.names
+    for entry in entries:
+        assert {"name", "title", "description", "parameters", "sparql", "url", "columns"} <= set(entry)
+        assert entry["url"] == f"{server.url}/api/queries/{entry['name']}"
+        assert "SELECT" in entry["sparql"] and "#+" not in entry["sparql"]
+        assert httpx.get(entry["example_url"]).status_code == 200
+    (partners,) = [e for e in entries if e["name"] == "partners-covering"]
+    (subject,) = partners["parameters"]
+    assert subject["name"] == "subject" and subject["type"] == "label" and subject["required"] is True
+    assert subject["kind"] == "subject" and subject["example"] == "sharks"
+
+
+def test_openapi_has_one_typed_operation_per_query(server):
+    document = httpx.get(server.url + "/openapi.json").json()
+    for query in CATALOGUE:
+        operation = document["paths"][f"/api/queries/{query.name}"]["get"]
+        assert operation["operationId"] == "canned_" + query.name.replace("-", "_")
+        assert operation["summary"] == query.title
+        assert query.sparql.strip() in operation["description"]
+        params = {p["name"]: p for p in operation["parameters"]}
+        assert set(params) == {p.name for p in query.parameters} | {"format"}
+        for parameter in query.parameters:
+            assert params[parameter.name]["required"] == parameter.required
+            assert "schema" in params[parameter.name] and params[parameter.name]["description"]
+        assert set(operation["responses"]["200"]["content"]) >= {"application/json", "text/csv"}
+    timeline = {p["name"]: p for p in document["paths"]["/api/queries/timeline"]["get"]["parameters"]}
+    assert timeline["from"]["schema"]["pattern"] and timeline["from"]["example"] == "2013"
+    assert "/api/queries/{name}" not in document["paths"]
+    assert httpx.get(server.url + "/docs").status_code == 200
+
+
+def test_csv_carries_the_json_columns(server):
+    """Paragraph 29: the CPW members, as CSV for a spreadsheet."""
+    url = server.url + "/api/queries/members"
+    as_json = httpx.get(url, params={"collaboration": "CPW"}).json()
+    response = httpx.get(url, params={"collaboration": "CPW", "format": "csv"})
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert list(rows[0]) == as_json["columns"]
+    assert len(rows) == as_json["count"] == int(response.headers["x-result-count"])
+    (cms,) = [r for r in rows if r["member"] == ID + "organisation/cms-secretariat"]
+    assert cms["role"] == "founding member" and cms["start"] == "2013-03"
+    assert (
+        cms["member_label"]
+        == "Secretariat of the Convention on the Conservation of Migratory Species of Wild Animals"
+    )
+    by_accept = httpx.get(url, params={"collaboration": "CPW"}, headers={"Accept": "text/csv"})
+    assert by_accept.text == response.text
+
+
+def test_csv_quotes_values_with_separators(server):
+    """A label holding a comma is quoted, so it stays one cell."""
+    response = httpx.get(
+        server.url + "/api/queries/search", params={"text": "Raptors, Dugong", "format": "csv"}
+    )
+    (row,) = list(csv.DictReader(io.StringIO(response.text)))
+    assert row["resource_label"] == "UNEP ROWA support to the Raptors, Dugong and Sharks MOUs"
+
+
+def test_tsv_html_and_sparql_json(server):
+    url = server.url + "/api/queries/aichi-target-contributors"
+    tsv = httpx.get(url, params={"target": "12"}, headers={"Accept": "text/tab-separated-values"})
+    header, first = tsv.text.splitlines()[:2]
+    assert header.split("\t") == [
+        "target",
+        "target_label",
+        "contributor",
+        "contributor_label",
+        "kind",
+        "contribution",
+        "paragraphs",
+    ]
+    assert first.split("\t")[2] == ID + "collaboration/friends-of-target-12"
+    page = httpx.get(url, params={"target": "12"}, headers={"Accept": "text/html"})
+    assert page.headers["content-type"].startswith("text/html")
+    assert '<th scope="col">contributor</th>' in page.text and "<caption>" in page.text
+    assert f'<a href="{ID}collaboration/friends-of-target-12">Friends of Target 12</a>' in page.text
+    results = httpx.get(url, params={"target": "12", "format": "sparql-json"}).json()
+    assert results["head"]["vars"][:2] == ["target", "target_label"]
+    binding = results["results"]["bindings"][0]
+    assert binding["contributor"] == {"type": "uri", "value": ID + "collaboration/friends-of-target-12"}
+
+
+def test_html_escapes_what_it_shows(server):
+    page = httpx.get(server.url + "/api/queries/search", params={"text": "<script>", "format": "html"})
+    assert page.status_code == 200 and "<script>" not in page.text and "&lt;script&gt;" in page.text
+
+
+def test_json_reports_resolved_parameters(server):
+    body = httpx.get(
+        server.url + "/api/queries/arrangements", params={"party": "ifaw", "from": "2012"}
+    ).json()
+    assert body["parameters"]["party"]["value"] == "ifaw"
+    assert body["parameters"]["party"]["iri"] == ID + "organisation/ifaw"
+    assert body["parameters"]["party"]["label"] == "International Fund for Animal Welfare"
+    assert body["parameters"]["from"] == "2012" and "to" not in body["parameters"]
+
+
+def test_no_acceptable_format_is_406(server):
+    response = httpx.get(
+        server.url + "/api/queries/search", params={"text": "shark"}, headers={"Accept": "image/png"}
+    )
+    assert response.status_code == 406 and "text/csv" in response.json()["detail"]
+
+
+def test_cli_runs_a_canned_query():
+    """Paragraph 31: Friends of Target 12, from the shell."""
+    result = cmskg("query", "--canned", "aichi-target-contributors", "--param", "target=12")
+    assert result.returncode == 0, result.stderr
+    assert "Friends of Target 12" in result.stdout and "stated" in result.stdout
+    as_json = cmskg("query", "--canned", "members", "--param", "collaboration=CPW", "--format", "json")
+    assert json.loads(as_json.stdout)["count"] >= 13
+    as_csv = cmskg("query", "--canned", "search", "--param", "text=dugong", "--format", "csv")
+    assert as_csv.stdout.splitlines()[0] == "resource,resource_label,kind,matched,score"
+
+
+def test_cli_reports_bad_canned_use():
+    unknown_label = cmskg("query", "--canned", "members", "--param", "collaboration=BLX")
+    assert unknown_label.returncode == 1 and "BLG" in unknown_label.stderr
+    unknown_query = cmskg("query", "--canned", "nope")
+    assert unknown_query.returncode == 1 and "no canned query" in unknown_query.stderr
+    not_a_pair = cmskg("query", "--canned", "members", "--param", "collaboration")
+    assert not_a_pair.returncode == 2
+    both = cmskg("query", "SELECT * WHERE { ?s ?p ?o }", "--canned", "members")
+    assert both.returncode == 2

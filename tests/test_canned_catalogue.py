@@ -1,0 +1,179 @@
+"""The catalogue is checked before anything is served: every file of queries/ loads, and each kind
+of broken file is refused with its file named, by the loader, `cmskg serve` and `cmskg validate`."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pyoxigraph import Literal, NamedNode, Store
+
+from app.canned.binding import NoWhereClause, bind, where_body
+from app.canned.catalogue import load_catalogue, split_header
+from app.canned.errors import CatalogueError
+from app.settings import REPO_ROOT
+from tests.conftest import FIXTURES, free_port, make_tree
+
+CONTRACT = {
+    "partners-covering",
+    "instruments-covering",
+    "arrangements",
+    "organisation-profile",
+    "members",
+    "aichi-target-contributors",
+    "activities-in-place",
+    "timeline",
+    "funding",
+    "provenance",
+    "meetings",
+    "search",
+}
+
+GOOD = """#+ name = "good"
+#+ title = "Good"
+#+ description = "A query that passes every check."
+#+ [[parameters]]
+#+ name = "thing"
+#+ type = "label"
+#+ kind = "organisation"
+#+ required = true
+#+ description = "Something."
+#+ [[columns]]
+#+ name = "label"
+#+ type = "text"
+#+ description = "Its label."
+#+ [example]
+#+ thing = "IFAW"
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?label WHERE { ?_thing skos:prefLabel ?label }
+"""
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.rq"
+    path.write_text(text)
+    return path
+
+
+def test_repository_catalogue_loads_with_the_contract_names():
+    catalogue = load_catalogue(REPO_ROOT / "queries")
+    assert set(catalogue.names) >= CONTRACT
+    assert len(catalogue) >= len(CONTRACT) + 3  # and the ones analysts ask for next
+    for query in catalogue:
+        assert query.file == f"{query.name}.rq"
+        assert query.sparql.lstrip().upper().startswith("PREFIX")  # the header is not in the SPARQL
+
+
+def test_a_good_file_loads(tmp_path: Path):
+    write(tmp_path, "good", GOOD)
+    (query,) = load_catalogue(tmp_path)
+    assert query.parameters[0].variable == "_thing"
+    assert [c.name for c in query.output_columns] == ["label"]
+
+
+BROKEN = {
+    "no-header": (
+        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\nSELECT ?x WHERE { ?x ?p ?o }\n",
+        "header",
+    ),
+    "bad-toml": (GOOD.replace('#+ title = "Good"', "#+ title = Good"), "TOML"),
+    "wrong-name": (GOOD, "must be good.rq"),
+    "syntax": (GOOD.replace("SELECT ?label WHERE {", "SELECT ?label WHERE {{"), "does not parse"),
+    "unused": (GOOD.replace("?_thing skos:prefLabel", "?x skos:prefLabel"), "not used"),
+    "columns": (GOOD.replace("SELECT ?label", "SELECT ?label ?other"), "declares the columns"),
+    "kind": (GOOD.replace('kind = "organisation"', 'kind = "planet"'), "kind"),
+    "construct": (
+        GOOD.replace("SELECT ?label WHERE {", "CONSTRUCT { ?_thing skos:prefLabel ?label } WHERE {"),
+        "SELECT",
+    ),
+    "no-where": (GOOD.replace("SELECT ?label WHERE {", "SELECT ?label {"), "WHERE"),
+    "bad-default": (
+        GOOD.replace(
+            '#+ type = "label"\n#+ kind = "organisation"\n#+ required = true',
+            '#+ type = "date"\n#+ default = "2012-13"',
+        ),
+        "default",
+    ),
+    "missing-example": (GOOD.replace('#+ thing = "IFAW"', ""), "example"),
+    "label-column": (
+        GOOD.replace('name = "label"', 'name = "x_label"').replace("?label", "?x_label"),
+        "label",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_a_broken_file_is_refused_with_its_name(tmp_path: Path, case: str):
+    text, reason = BROKEN[case]
+    name = "good" if case != "wrong-name" else "other"
+    if case not in ("wrong-name",):
+        text = text.replace('#+ name = "good"', f'#+ name = "{case}"')
+        name = case
+    write(tmp_path, "a-fine-one", GOOD.replace('"good"', '"a-fine-one"'))
+    write(tmp_path, name, text)
+    with pytest.raises(CatalogueError) as caught:
+        load_catalogue(tmp_path)
+    assert caught.value.file == f"{name}.rq"
+    assert reason in str(caught.value), str(caught.value)
+
+
+@pytest.fixture
+def broken_tree(tmp_path: Path) -> Path:
+    tree = make_tree(tmp_path / "data", sorted((FIXTURES / "mini").glob("*.ttl")))
+    write(tree / "queries", "unused", GOOD.replace('"good"', '"unused"').replace("?_thing skos", "?x skos"))
+    return tree
+
+
+def test_server_refuses_to_start_on_a_broken_canned_query(broken_tree: Path):
+    result = subprocess.run(
+        [sys.executable, "-m", "app.cli", "serve", "--root", str(broken_tree), "--port", str(free_port())],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "unused.rq" in result.stderr and "not used" in result.stderr
+
+
+def test_validate_reports_a_broken_canned_query(broken_tree: Path):
+    result = subprocess.run(
+        [sys.executable, "-m", "app.cli", "validate", "--root", str(broken_tree)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "unused.rq" in result.stdout
+
+
+def test_header_is_split_from_the_sparql():
+    header, sparql = split_header(GOOD)
+    assert header.startswith('name = "good"') and "#+" not in header
+    assert sparql.startswith("PREFIX") and "#+" not in sparql
+
+
+def test_values_go_at_the_head_of_the_outer_where():
+    text = (
+        "# a comment that says where { things go\nPREFIX w: <http://x/where#>\n"
+        'SELECT ?where (":where {" AS ?s) WHERE { ?where w:p ?o { SELECT ?x WHERE { ?x ?y ?z } } }'
+    )
+    at = where_body(text)
+    assert text[:at].endswith("WHERE {") and text[at:].startswith(" ?where w:p")
+    with pytest.raises(NoWhereClause):
+        where_body("SELECT * { ?s ?p ?o }")
+
+
+def test_bound_values_cannot_break_out_of_their_literal():
+    """Literals are printed by pyoxigraph, so quotes, braces and escapes stay inside the value."""
+    store = Store()
+    for nasty in ['x"} ?s ?p ?o {', "a\\u0022b", 'tab\t"nl\n', "}}>'''\"\"\""]:
+        text = bind("SELECT ?v WHERE { }", ["v"], [[Literal(nasty)]])
+        (row,) = list(store.query(text))
+        assert row["v"].value == nasty
+    text = bind(
+        "SELECT ?v ?w WHERE { }", ["v", "w"], [[NamedNode("https://a/1"), NamedNode("https://a/2")], []]
+    )
+    assert len(list(store.query(text))) == 2
