@@ -244,6 +244,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_store(serve)
     serve.add_argument("--host", help="address to listen on (CMSKG_HOST; default 127.0.0.1)")
     serve.add_argument(
+        "--watch",
+        action="store_const",
+        const=True,
+        help="reload when the curated files change; an invalid change keeps the old graph (CMSKG_WATCH)",
+    )
+    serve.add_argument(
         "--backend",
         choices=("embedded", "remote"),
         help="answer from the embedded store or a remote SPARQL server (CMSKG_BACKEND; default embedded)",

@@ -11,7 +11,8 @@ from fastapi.middleware.cors import CORSMiddleware
 from app import __version__
 from app.engine.service import QueryService
 from app.graph.build import Dataset, build_dataset
-from app.routes import errors, federation, meta, queries, resources, sparql, store
+from app.reload import Reloader
+from app.routes import admin, errors, federation, meta, queries, resources, sparql, store
 from app.settings import Settings
 
 
@@ -22,9 +23,13 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.service = QueryService(settings, dataset)
+        app.state.reloader = Reloader(app, settings)
+        if settings.watch:
+            app.state.reloader.watch(settings.watch_interval)
         try:
             yield
         finally:
+            app.state.reloader.stop()
             app.state.service.close()
 
     app = FastAPI(
@@ -56,6 +61,7 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
     app.include_router(store.router)
     app.include_router(federation.router)
     app.include_router(meta.router)
+    app.include_router(admin.router)
     queries.install(app, settings, dataset)  # canned queries: /api/queries (checked at start-up)
     resources.install(app)  # Linked Data: /id/, /ontology, /void, /dumps/, /static
     return app

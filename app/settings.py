@@ -27,6 +27,8 @@ class Settings(BaseSettings):
         None, description="On-disk store folder; rebuilt when the curated files change."
     )
     base_iri: str = Field("https://w3id.org/cms-kg/", description="Base of every IRI we mint.")
+    watch: bool = Field(False, description="Reload when the curated files change.")
+    watch_interval: float = Field(2.0, gt=0, description="How often --watch looks at the files (s).")
     query_timeout: float = Field(30.0, gt=0, description="Deadline of one query, in seconds.")
     max_rows: int = Field(100_000, gt=0, description="Most rows a SELECT answer carries.")
     max_query_bytes: int = Field(64 * 1024, gt=0, description="Largest accepted query text.")

@@ -138,8 +138,11 @@ class WorkerPool:
 
     def _release(self, worker: Worker) -> None:
         with self._lock:
-            self._idle.append(worker)
-            self._lock.notify()
+            if not self._closed:
+                self._idle.append(worker)
+                self._lock.notify()
+                return
+        worker.kill()  # a closed pool keeps no workers: one back from a query is stopped here
 
     def _discard(self, worker: Worker) -> None:
         """Kill a worker and start its replacement in the background."""

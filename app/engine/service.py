@@ -230,6 +230,19 @@ class QueryService:
     def _publish(self) -> None:
         self.engine.publish(self.user_store.dump(format=RdfFormat.N_QUADS) or b"")
 
+    def adopt_user_graphs(self, previous: QueryService) -> None:
+        """Carry the writable graphs over from the service this one replaces (on reload)."""
+        quads = previous.user_store.dump(format=RdfFormat.N_QUADS) or b""
+        if quads:
+            self.user_store.load(quads, format=RdfFormat.N_QUADS)
+            self._publish()
+
+    def retire(self, grace: float) -> None:
+        """Close this service once queries already running on it have had time to finish."""
+        timer = threading.Timer(grace, self.close)
+        timer.daemon = True
+        timer.start()
+
     def close(self) -> None:
         self.engine.close()
         if self._scratch is not None:

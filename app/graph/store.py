@@ -92,7 +92,8 @@ def on_disk(sources: Sources, base_iri: str, store_path: Path) -> Path:
     """
     store_path.mkdir(parents=True, exist_ok=True)
     target = version_dir(store_path, sources.version)
-    if current_version(store_path) == sources.version:
+    previous = current_version(store_path)
+    if previous == sources.version:
         return target
     if not target.is_dir():
         scratch = store_path / f"building-{sources.version}"
@@ -106,14 +107,17 @@ def on_disk(sources: Sources, base_iri: str, store_path: Path) -> Path:
     tmp_link.unlink(missing_ok=True)
     tmp_link.symlink_to(target.name)
     tmp_link.replace(store_path / CURRENT)
-    _remove_old_builds(store_path, keep=target.name)
+    keep = {target.name} | ({version_dir(store_path, previous).name} if previous else set())
+    _remove_old_builds(store_path, keep=keep)
     log.info("store %s now serves data version %s", store_path, sources.version)
     return target
 
 
-def _remove_old_builds(store_path: Path, keep: str) -> None:
+def _remove_old_builds(store_path: Path, keep: set[str]) -> None:
+    """Remove builds but the current one and the one it replaces (a server reloading now may still
+    be reading it); leftovers of interrupted builds go too."""
     for child in store_path.iterdir():
-        if child.is_dir() and not child.is_symlink() and child.name != keep:
+        if child.is_dir() and not child.is_symlink() and child.name not in keep:
             shutil.rmtree(child, ignore_errors=True)
 
 

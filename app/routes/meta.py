@@ -4,6 +4,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from app import __version__
+from app.reload import ReloadStatus
 
 router = APIRouter(tags=["meta"])
 
@@ -14,15 +15,22 @@ class Health(BaseModel):
     data_version: str
     triples: int
     files: int
+    workers_idle: int | None = None
+    reload: ReloadStatus | None = None
 
 
-@router.get("/health", response_model=Health, summary="Liveness, data version and size")
+@router.get("/health", response_model=Health, summary="Liveness, data version, size and last reload")
 def health(request: Request) -> Health:
-    dataset = request.app.state.dataset
+    state = request.app.state
+    dataset = state.dataset
+    reloader = getattr(state, "reloader", None)
+    engine = state.service.engine if hasattr(state, "service") else None
     return Health(
-        status="ok",
+        status="ok" if reloader is None or reloader.status is None or reloader.status.ok else "degraded",
         version=__version__,
         data_version=dataset.version,
         triples=dataset.triples,
         files=len(dataset.files),
+        workers_idle=getattr(engine, "idle", None),
+        reload=reloader.status if reloader else None,
     )
