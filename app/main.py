@@ -13,6 +13,7 @@ from app.engine.service import QueryService
 from app.graph.build import Dataset, build_dataset
 from app.reload import Reloader
 from app.routes import admin, errors, federation, meta, queries, resources, sparql, store
+from app.security_headers import SecurityHeaders
 from app.settings import Settings
 
 
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
             "Retry-After",
         ],
     )
+    app.add_middleware(SecurityHeaders)
     errors.install(app)
     app.include_router(sparql.router)
     app.include_router(store.router)
