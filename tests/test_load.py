@@ -99,6 +99,8 @@ def test_mixed_load_answers_right_or_503_with_flat_memory_and_recovering_workers
                             key is not None and digest(response) != expected[key]
                         ):
                             outcome = "bad"
+                        else:
+                            outcome = "ok"
                     with lock:
                         if outcome == "bad":
                             problems.append(
