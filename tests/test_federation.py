@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -143,6 +145,20 @@ class FaultyPartner:
                 if mode_of_server == "hang":
                     time.sleep(8)
                     return
+                if mode_of_server == "reset":
+                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    self.connection.close()  # RST, no answer
+                    return
+                if mode_of_server == "stream":
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/sparql-results+json")
+                    self.end_headers()
+                    self.wfile.write(b'{"head": {"vars": ["species"]}, "results": {"bindings": [')
+                    for _ in range(80):  # a row every 0.1 s: never finishes within the timeout
+                        self.wfile.write(b'{"species": {"type": "literal", "value": "Rhincodon typus"}},')
+                        self.wfile.flush()
+                        time.sleep(0.1)
+                    return
                 if mode_of_server == "error":
                     self.send_response(500)
                     self.end_headers()
@@ -171,7 +187,9 @@ class FaultyPartner:
 
 @pytest.fixture(scope="module")
 def faulty() -> Iterator[dict[str, FaultyPartner]]:
-    partners = {mode: FaultyPartner(mode) for mode in ("hang", "error", "garbage", "flood")}
+    partners = {
+        mode: FaultyPartner(mode) for mode in ("hang", "error", "garbage", "flood", "reset", "stream")
+    }
     yield partners
     for partner in partners.values():
         partner.close()
@@ -191,8 +209,10 @@ def strict(faulty: dict[str, FaultyPartner]) -> Iterator[RunningServer]:
     ("mode", "status", "words"),
     [
         ("hang", 504, "no complete answer within 1.5 s"),
+        ("stream", 504, "no complete answer within 1.5 s"),
         ("error", 502, "HTTP 500"),
         ("garbage", 502, "malformed results"),
+        ("reset", 502, "connection failed"),
     ],
 )
 def test_failing_partner_gives_a_named_error_within_its_timeout(strict, faulty, mode, status, words):
@@ -206,7 +226,7 @@ def test_failing_partner_gives_a_named_error_within_its_timeout(strict, faulty, 
     assert time.monotonic() - started < 6
 
 
-@pytest.mark.parametrize("mode", ["hang", "error", "garbage"])
+@pytest.mark.parametrize("mode", ["hang", "error", "garbage", "reset", "stream"])
 def test_silent_service_keeps_our_rows_and_names_the_skipped_partner(strict, faulty, mode):
     endpoint = faulty[mode].endpoint
     response = httpx.post(
