@@ -5,8 +5,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-# Debian packages the tests need (a second SPARQL engine). Installed only when missing.
-SYSTEM_PACKAGES := virtuoso-opensource
+# Debian packages the tests need (a second SPARQL engine; Chromium for the web page's browser
+# tests, driven by Playwright without a browser download). Installed only when missing.
+SYSTEM_PACKAGES := virtuoso-opensource chromium chromium-driver
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: serve test lint validate clean system-deps
@@ -23,7 +24,7 @@ $(NODE_STAMP): package.json package-lock.json
 	touch $(NODE_STAMP)
 
 system-deps:
-	@command -v virtuoso-t >/dev/null 2>&1 || { \
+	@{ command -v virtuoso-t >/dev/null 2>&1 && [ -x /usr/bin/chromium ]; } || { \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(SYSTEM_PACKAGES); }
 

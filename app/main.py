@@ -12,7 +12,7 @@ from app import __version__
 from app.engine.service import QueryService
 from app.graph.build import Dataset, build_dataset
 from app.reload import Reloader
-from app.routes import admin, errors, federation, meta, queries, resources, sparql, store
+from app.routes import admin, errors, federation, meta, queries, resources, sparql, store, web
 from app.security_headers import SecurityHeaders
 from app.settings import Settings
 
@@ -66,4 +66,5 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
     app.include_router(admin.router)
     queries.install(app, settings, dataset)  # canned queries: /api/queries (checked at start-up)
     resources.install(app)  # Linked Data: /id/, /ontology, /void, /dumps/, /static
+    web.install(app)  # the analyst's page at / and its JSON helpers under /web/ (after the queries)
     return app

@@ -23,6 +23,7 @@ from app.graph.build import InvalidData, build_dataset
 from app.graph.sources import TurtleSyntaxError, version_of
 from app.linkeddata.site import LinkedDataSite
 from app.settings import Settings
+from app.web.site import WebSite
 
 log = logging.getLogger(__name__)
 
@@ -62,11 +63,13 @@ class Reloader:
             service = QueryService(self.settings, dataset)
             previous = state.service
             service.adopt_user_graphs(previous)
+            runner = Runner(catalogue, LabelIndex.from_store(dataset.store))
             state._state.update(
                 dataset=dataset,
                 service=service,
-                canned=Runner(catalogue, LabelIndex.from_store(dataset.store)),
+                canned=runner,
                 linked_data=LinkedDataSite(self.settings, dataset),
+                web=WebSite.build(self.settings, dataset, runner),
             )
             previous.retire(grace=self.settings.query_timeout + 1)
             log.info("reloaded: now serving data version %s", dataset.version)

@@ -74,6 +74,7 @@ def test_html_pages_carry_security_headers(hostile):
         response = httpx.get(hostile.url + path, headers={"Accept": "text/html"})
         if response.headers.get("content-type", "").startswith("text/html"):
             assert response.headers["x-frame-options"] == "DENY"
+            assert "script-src 'self'" in response.headers["content-security-policy"]
             assert response.headers["x-content-type-options"] == "nosniff"
             assert "referrer-policy" in response.headers
     api = httpx.get(hostile.url + "/sparql", params={"query": "ASK {}"})

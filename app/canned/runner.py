@@ -137,7 +137,9 @@ class Runner:
 
 
 def _cell(term: dict | None) -> Cell | None:
-    if term is None:
+    """A cell from a SPARQL JSON binding. An empty plain string counts as no value: engines
+    disagree whether an aggregate over nothing (GROUP_CONCAT, MIN) is unbound or ""."""
+    if term is None or (term["type"] == "literal" and term["value"] == "" and not term.get("datatype")):
         return None
     kind = {"uri": "iri", "literal": "literal", "typed-literal": "literal"}.get(term["type"], "bnode")
     return Cell(kind, term["value"], term.get("datatype"), term.get("xml:lang"))

@@ -1,0 +1,239 @@
+// "Ask": the canned-query catalogue as forms, results as a sortable table with links and a CSV.
+import { ApiError, completeFromGraph, config, getJson, h, isIri, pageOf } from "./util.js";
+
+const question = document.getElementById("question");
+const forms = [...document.querySelectorAll("form.canned")];
+const results = document.getElementById("ask-results");
+const status = document.getElementById("ask-status");
+const errorBox = document.getElementById("ask-error");
+const tools = document.getElementById("ask-tools");
+const csvLink = document.getElementById("ask-csv");
+const jsonLink = document.getElementById("ask-json");
+const sparqlBox = document.getElementById("ask-sparql");
+const showSparql = document.getElementById("ask-show-sparql");
+const openEditor = document.getElementById("ask-open-editor");
+const tableWrap = document.getElementById("ask-table-wrap");
+
+const CELL_CLASS = { integer: "num", date: "date" };
+
+let current = null; // { name, params } of the answer on show
+let running = null; // AbortController of the request in flight
+let openInEditor = () => {};
+
+function formOf(name) {
+  return document.getElementById(`form-${name}`);
+}
+
+/** Show one question's form, hide the others. */
+function choose(name) {
+  if (!formOf(name)) name = forms[0].dataset.query;
+  question.value = name;
+  for (const form of forms) form.hidden = form.dataset.query !== name;
+  return formOf(name);
+}
+
+/** The filled-in values of a form, without empty ones. */
+function paramsOf(form) {
+  const params = new URLSearchParams();
+  for (const [key, value] of new FormData(form)) {
+    if (key !== "format" && String(value).trim() !== "") params.append(key, String(value).trim());
+  }
+  return params;
+}
+
+function fill(form, params) {
+  for (const control of form.elements) {
+    if (!control.name || control.name === "format") continue;
+    control.value = params.get(control.name) ?? "";
+    control.removeAttribute("aria-invalid");
+  }
+}
+
+function setBusy(busy, text) {
+  results.hidden = false;
+  results.setAttribute("aria-busy", busy ? "true" : "false");
+  status.textContent = text;
+  status.classList.toggle("loading", busy);
+  for (const button of document.querySelectorAll("form.canned button[type=submit]")) button.disabled = busy;
+}
+
+function showError(error, form) {
+  errorBox.replaceChildren();
+  const message = error instanceof ApiError ? error.message : String(error);
+  errorBox.append(h("p", { text: `The question could not be answered: ${message}` }));
+  const parameter = error.body && error.body.parameter;
+  const control = parameter && form ? form.elements.namedItem(parameter) : null;
+  if (control && control.setAttribute) control.setAttribute("aria-invalid", "true");
+  const suggestions = (error.body && error.body.suggestions) || [];
+  if (suggestions.length && control) {
+    errorBox.append(
+      h("p", {}, "Did you mean: "),
+      h(
+        "ul",
+        { class: "suggestions" },
+        suggestions.map((s) =>
+          h("li", {}, h("button", { type: "button", class: "link", onclick: () => { control.value = s; form.requestSubmit(); } }, s)),
+        ),
+      ),
+    );
+  }
+  errorBox.hidden = false;
+}
+
+/** Run a canned query and show its answer. */
+async function run(name, params) {
+  const form = formOf(name);
+  if (running) running.abort();
+  running = new AbortController();
+  errorBox.hidden = true;
+  tools.hidden = true;
+  sparqlBox.hidden = true;
+  showSparql.setAttribute("aria-expanded", "false");
+  tableWrap.replaceChildren();
+  setBusy(true, "Running the question…");
+  const query = params.toString();
+  try {
+    const answer = await getJson(`/api/queries/${name}?${query}${query ? "&" : ""}format=json`, running.signal);
+    current = { name, params };
+    renderTable(name, answer);
+    const base = `/api/queries/${name}?${query}${query ? "&" : ""}format=`;
+    csvLink.href = base + "csv";
+    csvLink.setAttribute("download", `${name}.csv`);
+    jsonLink.href = base + "json";
+    tools.hidden = false;
+    setBusy(false, `${answer.count} ${answer.count === 1 ? "row" : "rows"}.`);
+  } catch (error) {
+    if (error.name === "AbortError") return;
+    current = null;
+    setBusy(false, "");
+    showError(error, form);
+  } finally {
+    running = null;
+  }
+}
+
+function cellContent(column, row) {
+  const value = row[column.name];
+  if (value === null || value === undefined || value === "") return "";
+  if (column.type === "iri" || (column.type === "term" && isIri(value))) {
+    const label = row[`${column.name}_label`] || value;
+    return h("a", { href: pageOf(value) }, label);
+  }
+  return String(value);
+}
+
+function sortValue(column, row) {
+  const value = row[column.name];
+  if (value === null || value === undefined || value === "") return null;
+  if (column.type === "integer") return Number(value);
+  if (column.type === "iri" || column.type === "term") return String(row[`${column.name}_label`] || value).toLowerCase();
+  return String(value).toLowerCase();
+}
+
+/** The answer as a table; each header is a button that sorts by its column. */
+function renderTable(name, answer) {
+  const columns = config.queries[name].columns.filter((c) => !c.label_of);
+  const rows = answer.rows.slice();
+  if (!rows.length) {
+    tableWrap.replaceChildren(h("p", { class: "empty", text: "No answers. Try a broader value." }));
+    return;
+  }
+  const table = h("table", { class: "answers", id: "ask-table" });
+  table.append(h("caption", { class: "visually-hidden" }, `${config.queries[name].title}: ${rows.length} rows`));
+  const headRow = h("tr");
+  const body = h("tbody");
+  const draw = () =>
+    body.replaceChildren(...rows.map((row) => h("tr", {}, columns.map((c) => h("td", { class: CELL_CLASS[c.type] || null }, cellContent(c, row))))));
+  columns.forEach((column, index) => {
+    const th = h("th", { scope: "col", "aria-sort": "none", title: column.description, class: column.type === "integer" ? "num" : null });
+    const button = h("button", { type: "button", class: "sort" }, column.title, h("span", { class: "arrow", "aria-hidden": "true" }));
+    button.addEventListener("click", () => {
+      const ascending = th.getAttribute("aria-sort") !== "ascending";
+      for (const other of headRow.children) other.setAttribute("aria-sort", "none");
+      th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+      rows.sort((a, b) => {
+        const x = sortValue(column, a);
+        const y = sortValue(column, b);
+        if (x === y) return 0;
+        if (x === null) return 1; // empty cells last, either way
+        if (y === null) return -1;
+        const order = typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y), undefined, { numeric: true });
+        return ascending ? order : -order;
+      });
+      draw();
+    });
+    th.append(button);
+    headRow.append(th);
+  });
+  table.append(h("thead", {}, headRow), body);
+  draw();
+  tableWrap.replaceChildren(table);
+}
+
+async function boundSparql() {
+  const { name, params } = current;
+  const answer = await getJson(`/web/sparql/${name}?${params}`);
+  return answer.sparql;
+}
+
+/** Route "#ask/name?param=value": show the form, fill it, and run it when it has values. */
+export function route(rest) {
+  const [name, query] = (rest || "").split("?");
+  const form = choose(name || question.value);
+  if (query !== undefined) {
+    const params = new URLSearchParams(query);
+    fill(form, params);
+    run(form.dataset.query, params);
+  }
+}
+
+export function init(options) {
+  openInEditor = options.openInEditor;
+  document.documentElement.classList.add("js");
+  for (const el of document.querySelectorAll("form.canned .nojs")) el.remove();
+  for (const el of document.querySelectorAll("form.canned .jsonly")) el.hidden = false;
+  for (const input of document.querySelectorAll("form.canned input[data-kind]")) completeFromGraph(input);
+  question.addEventListener("change", () => {
+    choose(question.value);
+    history.replaceState(null, "", `#ask/${question.value}`);
+  });
+  for (const form of forms) {
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      if (!form.reportValidity()) return;
+      const params = paramsOf(form);
+      history.pushState(null, "", `#ask/${form.dataset.query}?${params}`);
+      run(form.dataset.query, params);
+    });
+    const example = form.querySelector(".fill-example");
+    if (example) {
+      example.addEventListener("click", () => {
+        for (const control of form.elements) if (control.dataset && control.dataset.example !== undefined) control.value = control.dataset.example;
+      });
+    }
+  }
+  showSparql.addEventListener("click", async () => {
+    if (!sparqlBox.hidden) {
+      sparqlBox.hidden = true;
+      showSparql.setAttribute("aria-expanded", "false");
+      showSparql.textContent = "Show the SPARQL";
+      return;
+    }
+    try {
+      sparqlBox.textContent = await boundSparql();
+      sparqlBox.hidden = false;
+      showSparql.setAttribute("aria-expanded", "true");
+      showSparql.textContent = "Hide the SPARQL";
+    } catch (error) {
+      showError(error, null);
+    }
+  });
+  openEditor.addEventListener("click", async () => {
+    try {
+      openInEditor(await boundSparql());
+    } catch (error) {
+      showError(error, null);
+    }
+  });
+  choose(question.value);
+}

@@ -1,0 +1,89 @@
+// Shared helpers of the web page: the page's settings, API calls with readable errors, links.
+
+/** Settings the server wrote into the page (base IRI, canned-query columns, example queries). */
+export const config = JSON.parse(document.getElementById("cmskg-config").textContent);
+
+/** An API failure carrying what the server said, so it can be shown as a message. */
+export class ApiError extends Error {
+  constructor(status, detail, body) {
+    super(detail);
+    this.status = status;
+    this.body = body || {};
+  }
+}
+
+/** GET a JSON answer; on failure throw ApiError with the server's detail (JSON or plain text). */
+export async function getJson(url, signal) {
+  let response;
+  try {
+    response = await fetch(url, { headers: { Accept: "application/json" }, signal });
+  } catch (error) {
+    if (error.name === "AbortError") throw error;
+    throw new ApiError(0, "The server could not be reached. Is it running?");
+  }
+  const text = await response.text();
+  let body = null;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    body = null;
+  }
+  if (!response.ok) {
+    const detail = (body && body.detail) || text.trim() || response.statusText;
+    throw new ApiError(response.status, `${detail} (HTTP ${response.status})`, body);
+  }
+  return body;
+}
+
+/** Where a resource's page is: IRIs we mint are served under this server's /id/ and /ontology. */
+export function pageOf(iri) {
+  if (typeof iri === "string" && iri.startsWith(config.base)) return "/" + iri.slice(config.base.length);
+  return iri;
+}
+
+/** Is this a value a link can be made from? */
+export function isIri(value) {
+  return typeof value === "string" && /^https?:\/\/\S+$/.test(value);
+}
+
+/** Create an element with attributes and children (strings become text, never HTML). */
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key === "text") el.textContent = value;
+    else if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
+    else el.setAttribute(key, value === true ? "" : value);
+  }
+  for (const child of children.flat()) {
+    if (child !== null && child !== undefined) el.append(child);
+  }
+  return el;
+}
+
+/** Fill a <datalist> with label suggestions as the user types (debounced, latest answer wins). */
+export function completeFromGraph(input) {
+  const list = document.getElementById(input.getAttribute("list"));
+  const kind = input.dataset.kind;
+  let timer = null;
+  let controller = null;
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    const text = input.value.trim();
+    if (text.length < 1) return;
+    timer = setTimeout(async () => {
+      if (controller) controller.abort();
+      controller = new AbortController();
+      try {
+        const params = new URLSearchParams({ kind, q: text, limit: "15" });
+        const options = await getJson(`/web/labels?${params}`, controller.signal);
+        list.replaceChildren(
+          ...options.map((o) => h("option", { value: o.label }, o.matched ? `${o.matched} — ${o.label}` : o.label)),
+        );
+        input.dataset.suggestions = String(options.length);
+      } catch (error) {
+        if (error.name !== "AbortError") list.replaceChildren();
+      }
+    }, 150);
+  });
+}

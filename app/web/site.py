@@ -1,0 +1,97 @@
+"""What the web page needs, built once per server: label look-ups, the forms, the page settings.
+
+Also the small JSON answers behind the page's widgets (label completion, the network, a canned
+query's SPARQL with its values bound), so the router stays a list of routes.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from app.canned.kinds import KINDS
+from app.canned.runner import Runner
+from app.engine.execution import QueryRequest
+from app.engine.service import QueryService
+from app.graph.build import Dataset
+from app.settings import Settings
+from app.web.examples import EXAMPLES
+from app.web.forms import QueryForm, build_forms
+from app.web.labels import LabelLookup
+from app.web.network import ADMINISTRATION, ARRANGEMENT, MEMBERSHIP, NetworkFilter, build_network
+
+RELATIONS = (ARRANGEMENT, MEMBERSHIP, ADMINISTRATION)
+
+
+class UnknownKind(ValueError):
+    """A label look-up for a kind the catalogue does not know (400)."""
+
+
+@dataclass
+class WebSite:
+    settings: Settings
+    labels: LabelLookup
+    forms: list[QueryForm]
+    data_version: str
+    runner: Runner
+
+    @classmethod
+    def build(cls, settings: Settings, dataset: Dataset, runner: Runner) -> WebSite:
+        labels = LabelLookup.from_store(dataset.store)
+        return cls(settings, labels, build_forms(runner.catalogue, labels), dataset.version, runner)
+
+    def page_config(self) -> dict[str, Any]:
+        """Settings the page's scripts read from the page itself (no extra request at start)."""
+        return {
+            "base": self.settings.base_iri,
+            "endpoint": "/sparql",
+            "queries": {
+                form.name: {"title": form.title, "columns": form.columns, "example": form.example}
+                for form in self.forms
+            },
+            "examples": [{"title": e.title, "sparql": e.sparql} for e in EXAMPLES],
+        }
+
+    def page_config_json(self) -> str:
+        """The config as JSON that is safe inside a <script> element."""
+        text = json.dumps(self.page_config(), ensure_ascii=False)
+        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+    def suggest(self, kind: str, text: str, limit: int) -> list[dict[str, str]]:
+        if kind not in KINDS:
+            raise UnknownKind(f"unknown kind {kind!r} (known: {', '.join(KINDS)})")
+        return [option.as_json() for option in self.labels.suggest(kind, text, limit)]
+
+    def network(
+        self,
+        service: QueryService,
+        runner: Runner,
+        subject: str | None,
+        arrangement_type: str | None,
+        relations: list[str],
+    ) -> dict[str, Any]:
+        """Resolve the filters like a canned query would (LabelNotFound gives 404 with close
+        labels), then build the network in the worker pool."""
+        subject_iri = type_iri = None
+        reported: dict[str, Any] = {}
+        if subject and subject.strip():
+            match = runner.index.resolve("subject", KINDS["subject"], subject.strip())[0]
+            subject_iri = match.iri
+            reported["subject"] = {"value": subject, "iri": match.iri, "label": match.label}
+        if arrangement_type and arrangement_type.strip():
+            match = runner.index.resolve("type", KINDS["arrangement-type"], arrangement_type.strip())[0]
+            type_iri = match.iri
+            reported["type"] = {"value": arrangement_type, "iri": match.iri, "label": match.label}
+        wanted = NetworkFilter(subject_iri, type_iri, frozenset(r for r in relations if r in RELATIONS))
+        network = build_network(lambda text: _select(service, text), self.labels, wanted)
+        network["filters"] = reported
+        return network
+
+
+def _select(service: QueryService, text: str) -> bytes:
+    answer = service.query(QueryRequest(query=text, format="json"))
+    try:
+        return answer.body.read()
+    finally:
+        answer.body.close()

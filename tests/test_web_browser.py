@@ -1,0 +1,294 @@
+"""The analyst's page in a real browser: Debian's headless Chromium driven by Playwright (never a
+browser download). Each test opens a fresh browser context on the session's real server, and
+every request that would leave 127.0.0.1 is refused and reported: the page must work offline."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import RunningServer
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the test extra")
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TIMEOUT_MS = 15_000
+IFAW = "International Fund for Animal Welfare"
+SHARKS_MOU = "Memorandum of Understanding on the Conservation of Migratory Sharks"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[sync_api.Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is needed (/usr/bin/chromium): `make test` installs it")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+class Page:
+    """A page on our server that refuses, and remembers, requests to anywhere else."""
+
+    def __init__(self, context: sync_api.BrowserContext, server: RunningServer) -> None:
+        self.context, self.base = context, server.url
+        self.outside: list[str] = []
+        self.errors: list[str] = []
+        context.route(re.compile(r"^(?!" + re.escape(server.url) + r")"), self._refuse)
+        self.page = context.new_page()
+        self.page.set_default_timeout(TIMEOUT_MS)
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.on("console", self._csp_violation)
+
+    def _csp_violation(self, message: sync_api.ConsoleMessage) -> None:
+        """The page must work under our Content-Security-Policy: a refused script or style fails."""
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.errors.append(message.text)
+
+    def _refuse(self, route: sync_api.Route) -> None:
+        if not route.request.url.startswith(("data:", "blob:")):
+            self.outside.append(route.request.url)
+        route.abort()
+
+    def open(self, path: str) -> sync_api.Page:
+        self.page.goto(self.base + path)
+        self.page.wait_for_selector("body[data-ready=true]")
+        return self.page
+
+
+@pytest.fixture
+def web(browser, server) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    opened = Page(context, server)
+    yield opened
+    context.close()
+    assert not opened.outside, f"the page tried to reach the internet: {opened.outside}"
+    assert not opened.errors, f"script errors: {opened.errors}"
+
+
+def wait_for(page: sync_api.Page, expression: str) -> None:
+    """Poll a JavaScript expression until it is true. (Playwright's wait_for_function evaluates its
+    predicate with eval inside the page, which our Content-Security-Policy rightly forbids.)"""
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {TIMEOUT_MS} ms: {expression}")
+        time.sleep(0.05)
+
+
+def rows(page: sync_api.Page) -> sync_api.Locator:
+    return page.locator("#ask-table tbody tr")
+
+
+def run_partners_covering_sharks(page: sync_api.Page) -> None:
+    page.select_option("#question", "partners-covering")
+    subject = page.locator("#p-partners-covering-subject")
+    subject.fill("shar")  # completion from the graph's labels
+    wait_for(page, "document.querySelectorAll('#p-partners-covering-subject-list option').length > 0")
+    options = page.locator("#p-partners-covering-subject-list option")
+    assert "sharks" in [options.nth(i).get_attribute("value") for i in range(options.count())]
+    subject.fill("sharks")
+    page.locator("#form-partners-covering button[type=submit]").click()
+    page.wait_for_selector("#ask-table tbody tr")
+
+
+def test_canned_query_form_table_link_and_csv(web, server):
+    page = web.open("/")
+    run_partners_covering_sharks(page)
+    expected = httpx.get(server.url + "/api/queries/partners-covering", params={"subject": "sharks"}).json()
+    assert rows(page).count() == expected["count"]
+    sync_api.expect(page.locator("#ask-status")).to_have_text(f"{expected['count']} rows.")
+    headers = page.locator("#ask-table thead th").all_inner_texts()
+    assert headers[0].startswith("Organisation") and not any("label" in h.lower() for h in headers)
+    assert "subject=sharks" in page.url  # the answer can be bookmarked
+
+    # Sortable: the Organisation column, descending, puts the last name first.
+    names = sorted({row["organisation_label"] for row in expected["rows"]}, key=str.casefold)
+    header = page.locator("#ask-table thead th").first
+    header.locator("button").click()
+    assert header.get_attribute("aria-sort") == "ascending"
+    header.locator("button").click()
+    assert header.get_attribute("aria-sort") == "descending"
+    assert rows(page).first.locator("td").first.inner_text() == names[-1]
+
+    # CSV download: the same rows as the API's CSV.
+    with page.expect_download() as download_info:
+        page.click("#ask-csv")
+    download = download_info.value
+    assert download.suggested_filename == "partners-covering.csv"
+    table = list(csv.DictReader(io.StringIO(Path(download.path()).read_text())))
+    assert len(table) == expected["count"]
+    assert {r["organisation_label"] for r in table} == set(names)
+
+    # Resources link to their pages, which share the look and the navigation.
+    page.locator("#ask-table a", has_text=IFAW).first.click()
+    page.wait_for_url(re.compile(r"/id/organisation/ifaw$"))
+    assert IFAW in page.locator("h1").inner_text()
+    assert page.locator("header.site nav a[href='/#ask']").is_visible()
+    page.go_back()
+    page.wait_for_selector("#ask-table tbody tr")
+
+
+def test_show_the_sparql_and_open_it_in_the_editor(web):
+    page = web.open("/#ask/partners-covering?subject=sharks")
+    page.wait_for_selector("#ask-table tbody tr")
+    count = rows(page).count()
+    page.click("#ask-show-sparql")
+    sparql = page.locator("#ask-sparql")
+    sync_api.expect(sparql).to_contain_text("<https://w3id.org/cms-kg/id/species-group/sharks>")
+    sync_api.expect(page.locator("#ask-show-sparql")).to_have_attribute("aria-expanded", "true")
+
+    page.click("#ask-open-editor")
+    page.wait_for_selector("#query .yasr table tbody tr")
+    assert page.locator("#query").is_visible() and not page.locator("#ask").is_visible()
+    value = page.evaluate("window.cmskgYasgui.getTab().getYasqe().getValue()")
+    assert "species-group/sharks" in value
+    assert page.locator("#query .yasr table tbody tr").count() == min(count, 50)  # YASR pages by 50
+
+
+def test_editor_runs_a_query_with_table_and_raw_views(web):
+    page = web.open("/#query")
+    page.wait_for_selector(".yasqe .CodeMirror")
+    # Syntax highlighting and our prefixes in the default query.
+    assert page.locator(".yasqe .cm-keyword", has_text="PREFIX").count() >= 1
+    page.select_option("#example-query", label="Members of the standing collaborations")
+    assert "org:member" in page.evaluate("window.cmskgYasgui.getTab().getYasqe().getValue()")
+    page.click(".yasqe_queryButton")
+    page.wait_for_selector(".yasr table tbody tr")
+    assert page.locator(".yasr table", has_text="Biodiversity Liaison Group").count() == 1
+    # The raw response.
+    page.locator(".yasr .select_response").click()
+    page.wait_for_selector(".yasr .CodeMirror")
+    assert '"bindings"' in page.locator(".yasr .CodeMirror").inner_text()
+
+
+def test_network_filtered_to_sharks(web, server):
+    page = web.open("/#see?subject=sharks")
+    wait_for(page, "window.cmskgNetwork && window.cmskgNetwork.nodes().length > 0")
+    labels = set(page.evaluate("window.cmskgNetwork.nodes().map(n => n.data('label'))"))
+    expected = httpx.get(server.url + "/web/network", params={"subject": "sharks"}).json()
+    assert labels == {n["data"]["label"] for n in expected["nodes"]}
+    assert {SHARKS_MOU, IFAW} <= labels
+    assert "Secretariat of the Convention on Wetlands" not in labels
+    assert "about sharks" in page.locator("#net-status").inner_text()
+    # The same nodes, as links, for keyboards and screen readers.
+    page.locator("#net-list-box summary").click()
+    assert page.locator("#net-list a").count() == len(labels)
+
+    # Narrow to one kind of arrangement, arrangements only.
+    page.select_option("#net-type", label="joint work plan")
+    page.uncheck("input[value=membership]")
+    page.uncheck("input[value=administration]")
+    page.click("#network-form button[type=submit]")
+    wait_for(page, "!window.cmskgNetwork.nodes().some(n => n.data('group') === 'instrument')")
+    kinds = page.evaluate("window.cmskgNetwork.edges().map(e => e.data('via').map(v => v.kind)).flat()")
+    assert kinds and set(kinds) == {"joint work plan"}
+
+    # Clicking a node opens its page.
+    page.evaluate("document.getElementById('network').scrollIntoView({block: 'start'})")
+    position = page.evaluate(
+        """() => { const n = window.cmskgNetwork.nodes().filter(n => n.data('short') === 'IFAW')[0];
+                   const p = n.renderedPosition(); return [p.x, p.y]; }"""
+    )
+    box = page.locator("#network").bounding_box()
+    page.mouse.click(box["x"] + position[0], box["y"] + position[1])
+    page.wait_for_url(re.compile(r"/id/organisation/ifaw$"))
+
+
+def test_api_error_is_shown_as_a_message(web):
+    page = web.open("/#ask/partners-covering?subject=sharkz")
+    error = page.locator("#ask-error")
+    error.wait_for(state="visible")
+    assert "no subject is labelled 'sharkz'" in error.inner_text()
+    assert page.locator("#p-partners-covering-subject").get_attribute("aria-invalid") == "true"
+    assert rows(page).count() == 0
+    # A suggestion is one click away.
+    error.get_by_role("button", name="sharks", exact=True).click()
+    page.wait_for_selector("#ask-table tbody tr")
+    assert error.is_hidden()
+
+
+def test_keyboard_only(web):
+    """Choose a question, fill it in and run it without a mouse; the views are plain links."""
+    page = web.open("/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.focus("#question")
+    page.select_option("#question", "members")  # a focused <select> takes arrow keys natively
+    page.keyboard.press("Tab")  # the other questions' forms are hidden, so their fields are skipped
+    focused = page.evaluate("document.activeElement.id")
+    assert focused == "p-members-collaboration"
+    page.keyboard.press("ArrowDown")
+    assert page.locator("#p-members-collaboration").input_value().startswith("https://")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Run"
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#ask-table tbody tr")
+    # The results' links are reachable by Tab.
+    page.focus("#ask-csv")
+    for _ in range(6):
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('#ask-results') !== null")
+    page.focus("nav.views a[data-view=see]")
+    page.keyboard.press("Enter")
+    wait_for(page, "window.cmskgNetwork && window.cmskgNetwork.nodes().length > 0")
+    assert page.evaluate("document.activeElement.id") == "see"
+
+
+NARROW_VIEWS = ["/#ask/partners-covering?subject=sharks", "/#see?subject=sharks", "/#query"]
+
+
+@pytest.mark.parametrize("path", NARROW_VIEWS)
+def test_readable_at_375_pixels(browser, server, path):
+    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
+    try:
+        web = Page(context, server)
+        page = web.open(path)
+        if "ask" in path:
+            page.wait_for_selector("#ask-table tbody tr")
+        if "see" in path:
+            wait_for(page, "window.cmskgNetwork && window.cmskgNetwork.nodes().length > 0")
+        if "query" in path:
+            page.wait_for_selector(".yasqe .CodeMirror")
+        # Nothing makes the page itself scroll sideways (a wide table scrolls in its own box).
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        for selector in ("nav.views", "h1", "#question", "#net-subject", "#yasgui"):
+            if page.locator(selector).is_visible():
+                box = page.locator(selector).bounding_box()
+                assert box["x"] >= 0 and box["x"] + box["width"] <= 375, selector
+        font = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
+        assert font >= 16
+        assert not web.outside and not web.errors
+    finally:
+        context.close()
+
+
+def test_loading_state_while_the_answer_is_on_its_way(web):
+    """The answer is held back in the browser: the page says it is working and blocks a second run."""
+    held: list[sync_api.Route] = []
+    web.page.route(re.compile(r"/api/queries/members\?"), lambda route: held.append(route))
+    page = web.open("/#ask/members?collaboration=CPW")
+    sync_api.expect(page.locator("#ask-status")).to_have_text("Running the question…")
+    sync_api.expect(page.locator("#ask-results")).to_have_attribute("aria-busy", "true")
+    sync_api.expect(page.locator("#form-members button[type=submit]")).to_be_disabled()
+    held[0].continue_()
+    page.wait_for_selector("#ask-table tbody tr")
+    sync_api.expect(page.locator("#ask-results")).to_have_attribute("aria-busy", "false")
+    sync_api.expect(page.locator("#form-members button[type=submit]")).to_be_enabled()
