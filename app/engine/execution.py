@@ -21,7 +21,7 @@ from pyoxigraph import (
 
 from app.engine.errors import QueryError
 from app.engine.results import capped, solutions_chunks, triples_chunks
-from app.formats import Kind, NotAcceptable, UnknownFormat, by_name, negotiate
+from app.formats import Kind, NotAcceptable, UnknownFormat, negotiate
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,3 @@ def render(
         return Head(fmt.name, Kind.RDF, False, None), triples_chunks(list(result), fmt)
     triples, cut = capped(result, cap)
     return Head(fmt.name, Kind.RDF, cut, len(triples)), triples_chunks(triples, fmt)
-
-
-def format_of(head: Head):
-    return by_name(head.format_name, head.kind)

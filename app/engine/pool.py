@@ -100,11 +100,9 @@ class WorkerPool:
         self.spec, self.size, self.max_rows, self.queue_wait = spec, size, max_rows, queue_wait
         self._idle: list[Worker] = []
         self._lock = threading.Condition()
-        self._starting = 0
         self._closed = False
         self.generation = 0
         self._user_quads = b""
-        self.killed = 0
         workers = [Worker(spec, max_rows) for _ in range(size)]
         self._idle.extend(workers)
 
@@ -147,9 +145,6 @@ class WorkerPool:
     def _discard(self, worker: Worker) -> None:
         """Kill a worker and start its replacement in the background."""
         worker.kill()
-        self.killed += 1
-        with self._lock:
-            self._starting += 1
         threading.Thread(target=self._replace, daemon=True, name="cmskg-respawn").start()
 
     def _replace(self) -> None:
@@ -157,15 +152,8 @@ class WorkerPool:
             fresh = Worker(self.spec, self.max_rows)
         except Exception:
             log.exception("could not start a replacement query worker")
-            with self._lock:
-                self._starting -= 1
             return
-        with self._lock:
-            self._starting -= 1
-            if self._closed:
-                fresh.kill()
-                return
-        self._release(fresh)
+        self._release(fresh)  # a pool closed meanwhile stops it there
 
     # -- running -------------------------------------------------------------------------------
 
