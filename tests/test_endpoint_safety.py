@@ -337,3 +337,21 @@ def test_concurrent_queries_that_need_the_guard_parser_all_succeed(server):
         ]
         statuses = [f.result().status_code for f in futures]
     assert statuses == [200] * 48
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * WHERE { ?s ?p trueSERVICE <http://127.0.0.1:{port}/> { ?a ?b ?c } }",
+        "SELECT * WHERE { BIND(1 AS ?one) ?s ?p 1SERVICE <http://127.0.0.1:{port}/> { ?a ?b ?c } }",
+        "SELECT * WHERE { ?s ?p 1e3SERVICE <http://127.0.0.1:{port}/> { ?a ?b ?c } }",
+    ],
+)
+def test_keywords_glued_to_literals_are_still_caught(guarded, listener, query):
+    """pyoxigraph parses a keyword right after a literal (trueSERVICE): the guard must see it."""
+    response = httpx.post(
+        guarded.url + "/sparql", data={"query": query.replace("{port}", str(listener.port))}
+    )
+    assert response.status_code in (400, 403), response.text
+    time.sleep(0.2)
+    assert listener.connections == 0
