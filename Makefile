@@ -35,7 +35,7 @@ validate: $(STAMP)
 	$(BIN)/cmskg validate
 
 lint: $(STAMP)
-	$(BIN)/ruff check app tests
+	$(BIN)/ruff check app tests bench
 
 test: $(STAMP) $(NODE_STAMP) system-deps lint
 	$(BIN)/python -m pytest $(ARGS)

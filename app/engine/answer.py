@@ -22,7 +22,7 @@ class Body(Protocol):
 
 
 class ChunkBody:
-    """A body whose chunks are already made (an answer parsed from a remote server)."""
+    """A body whose chunks are already made (a small answer, or one parsed from a remote store)."""
 
     def __init__(self, chunks: Iterator[bytes]) -> None:
         self._chunks = chunks

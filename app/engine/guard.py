@@ -25,16 +25,16 @@ _RDFLIB_PARSER = threading.Lock()
 
 # SERVICE and FROM can only appear if the letters (or a \u escape that could spell them) are in the
 # text. pyoxigraph's parser needs no space before a keyword ("trueSERVICE" parses), so the test is
-# on letters, not words. prov:wasDerivedFrom, in nearly every canned query, is taken out first:
-# removing it can join text into a match but never hide one, and spares those queries a parse.
+# on letters, not words. Two things are taken out first, because they can never hold a keyword:
+# variables (?_from, as canned queries name their parameters; an ASCII name never reads further
+# than the parser's own) and prov:wasDerivedFrom. Taking text out can join text into a match but
+# never hide one; it spares most canned queries an rdflib parse.
 _MIGHT_REACH_OUT = re.compile(r"service|from|\\u|\\U", re.IGNORECASE)
-_SAFE_NAMES = ("wasDerivedFrom",)
+_NEVER_KEYWORDS = re.compile(r"[?$][A-Za-z0-9_]+|wasDerivedFrom")
 
 
 def _might_reach_out(query: str) -> bool:
-    for name in _SAFE_NAMES:
-        query = query.replace(name, "")
-    return bool(_MIGHT_REACH_OUT.search(query))
+    return bool(_MIGHT_REACH_OUT.search(_NEVER_KEYWORDS.sub("", query)))
 
 
 def _field(node: CompValue, key: str) -> object:

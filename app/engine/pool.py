@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterator
 from multiprocessing.process import BaseProcess
 
-from app.engine.answer import Answer
+from app.engine.answer import Answer, ChunkBody
 from app.engine.errors import QueryError, QueryTimeout, ServerBusy
 from app.engine.execution import QueryRequest
 from app.engine.worker import DATA, END, StoreSpec, serve
@@ -176,6 +176,9 @@ class WorkerPool:
         if message[0] == "error":
             self._release(worker)
             _raise(message[1], message[2])
+        if message[0] == "answer":  # small enough to come whole: the worker is free at once
+            self._release(worker)
+            return Answer(head=message[1], body=ChunkBody(iter([message[2]])))
         return Answer(head=message[1], body=Body(self, worker, deadline, timeout))
 
     def close(self) -> None:

@@ -49,6 +49,29 @@ def replace_user_graphs(store: Store, curated: frozenset[str], nquads: bytes) ->
         store.load(nquads, format=RdfFormat.N_QUADS)
 
 
+def _send_answer(conn: Connection, head, chunks) -> None:
+    """A small answer (one chunk) goes as one message; a larger one as a head and tagged chunks."""
+    try:
+        first = next(chunks, b"")
+        second = next(chunks, None)
+    except Exception as error:
+        conn.send(("error", "internal", f"{type(error).__name__}: {error}"))
+        return
+    if second is None:
+        conn.send(("answer", head, first))
+        return
+    conn.send(("head", head))
+    try:
+        conn.send_bytes(DATA + first)
+        conn.send_bytes(DATA + second)
+        for chunk in chunks:
+            conn.send_bytes(DATA + chunk)
+    except Exception as error:
+        conn.send_bytes(FAILED + f"{type(error).__name__}: {error}".encode())
+    else:
+        conn.send_bytes(END)
+
+
 def serve(conn: Connection, spec: StoreSpec, max_rows: int) -> None:
     """The worker's loop: ('query', request) -> head, tagged chunks; ('sync', gen, nquads) -> ack."""
     store = open_store(spec)
@@ -77,11 +100,4 @@ def serve(conn: Connection, spec: StoreSpec, max_rows: int) -> None:
         except Exception as error:  # a bug in a worker must reach the log, not kill the loop
             conn.send(("error", "internal", f"{type(error).__name__}: {error}"))
         else:
-            conn.send(("head", head))
-            try:
-                for chunk in chunks:
-                    conn.send_bytes(DATA + chunk)
-            except Exception as error:
-                conn.send_bytes(FAILED + f"{type(error).__name__}: {error}".encode())
-            else:
-                conn.send_bytes(END)
+            _send_answer(conn, head, chunks)

@@ -12,6 +12,7 @@ from fastapi.responses import StreamingResponse
 from pyoxigraph import serialize
 from starlette.background import BackgroundTask
 
+from app.engine.answer import ChunkBody
 from app.engine.execution import QueryRequest
 from app.engine.service import QueryService
 from app.formats import Kind, by_name, negotiate
@@ -68,6 +69,8 @@ async def _run_query(request: Request, params: Params, text: str) -> Response:
         headers["X-Result-Count"] = str(answer.head.count)
     if answer.head.capped:
         headers["X-Result-Capped"] = f"true; limit={request.app.state.settings.max_rows}"
+    if isinstance(answer.body, ChunkBody):  # already whole: no streaming machinery needed
+        return Response(answer.body.read(), media_type=fmt.content_type, headers=headers)
     return StreamingResponse(
         answer.body,
         media_type=fmt.content_type,

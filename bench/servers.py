@@ -1,0 +1,309 @@
+"""Start the three servers on 127.0.0.1, time their start-up and watch their memory.
+
+- `cmskg`: our server (`python -m app.cli serve`): parse + SHACL validation + load + warm workers.
+- `oxigraph`: the raw Oxigraph server from PyPI (`oxigraph load`, then `serve-read-only`): the
+  engine's own limit.
+- `rdflib-endpoint`: rdflib's SPARQL engine behind FastAPI, the usual Python choice.
+
+Memory is the resident set of the whole process tree (server plus its worker processes),
+sampled every 0.2 s from /proc; the peak is the largest sum seen.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _children() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        ppid = int(stat[stat.rfind(b")") + 2 :].split()[1])
+        tree.setdefault(ppid, []).append(int(entry))
+    return tree
+
+
+def tree_pids(pid: int) -> list[int]:
+    """pid and all its descendants."""
+    tree, out, todo = _children(), [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(tree.get(p, []))
+    return out
+
+
+def rss_of(pids: list[int]) -> int:
+    total = 0
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/statm") as f:
+                total += int(f.read().split()[1]) * PAGE
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
+class MemoryWatch:
+    """Samples the RSS of a process tree in a thread; `peak` is the largest sum seen."""
+
+    def __init__(self, pid: int, every: float = 0.2) -> None:
+        self.pid, self.every = pid, every
+        self.peak = 0
+        self.last = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True, name="bench-rss")
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.last = rss_of(tree_pids(self.pid))
+            self.peak = max(self.peak, self.last)
+            self._stop.wait(self.every)
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join(timeout=2)
+        return self.peak
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError, TimeoutError):
+        return False
+
+
+@dataclass
+class Running:
+    """A started server: its SPARQL endpoint and how long it took to come up."""
+
+    name: str
+    base_url: str
+    sparql_path: str
+    process: subprocess.Popen
+    watch: MemoryWatch
+    startup: float  # seconds from launch (and load) to the first good answer
+    phases: dict[str, float] = field(default_factory=dict)
+    load_peak_rss: int = 0  # peak of a separate loading step (oxigraph load)
+    log_path: Path | None = None
+
+    def __post_init__(self) -> None:
+        RUNNING.add(self)
+
+    @property
+    def peak_rss(self) -> int:
+        return max(self.watch.peak, self.load_peak_rss)
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def stop(self) -> None:
+        RUNNING.discard(self)
+        self.watch.stop()
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                for pid in reversed(tree_pids(self.process.pid)):
+                    with contextlib.suppress(OSError):
+                        os.kill(pid, signal.SIGKILL)
+                self.process.wait(timeout=5)
+
+
+RUNNING: set[Running] = set()  # servers started and not yet stopped (stopped on SIGTERM)
+
+
+def stop_all() -> None:
+    for running in list(RUNNING):
+        with contextlib.suppress(Exception):
+            running.stop()
+
+
+class StartFailed(Exception):
+    pass
+
+
+def _wait_until_up(process: subprocess.Popen, url: str, timeout: float, log: Path) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+            raise StartFailed(f"exited with {process.returncode}: {tail}")
+        if _answers(url):
+            return
+        time.sleep(0.05)
+    process.kill()
+    process.wait(timeout=10)
+    raise StartFailed(f"did not answer within {timeout:.0f} s")
+
+
+def _launch(args: list[str], log: Path, env: dict | None = None, cwd: Path | None = None) -> subprocess.Popen:
+    handle = log.open("wb")
+    try:
+        return subprocess.Popen(
+            args,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            cwd=cwd or REPO_ROOT,
+            env={**os.environ, **(env or {})},
+        )
+    finally:
+        handle.close()
+
+
+def start_cmskg(
+    root: Path,
+    workdir: Path,
+    timeout: float,
+    workers: int = 2,
+    store: Path | None = None,
+    query_timeout: float = 30.0,
+    app_root: Path | None = None,
+) -> Running:
+    port = free_port()
+    log = workdir / "cmskg.log"
+    args = [
+        sys.executable,
+        "-m",
+        "app.cli",
+        "serve",
+        "--root",
+        str(root),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--query-timeout",
+        str(query_timeout),
+    ]
+    if store is not None:
+        args += ["--store", str(store)]
+    started = time.perf_counter()
+    env = {"CMSKG_QUEUE_WAIT": "30"}
+    if app_root is not None:  # a scratch copy of the app, to measure a fix before it lands
+        env["PYTHONPATH"] = str(app_root)
+    process = _launch(args, log, env, cwd=app_root)
+    watch = MemoryWatch(process.pid)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(process, base + "/health", timeout, log)
+    except StartFailed:
+        watch.stop()
+        raise
+    return Running("cmskg", base, "/sparql", process, watch, time.perf_counter() - started, log_path=log)
+
+
+def oxigraph_bin() -> str:
+    found = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+    if not Path(found).exists():
+        raise StartFailed("the oxigraph server is not installed (pip install oxigraph)")
+    return found
+
+
+def data_files(root: Path) -> list[Path]:
+    return [*sorted((root / "ontology").glob("*.ttl")), *sorted((root / "graph").glob("*.ttl"))]
+
+
+def start_oxigraph(root: Path, workdir: Path, timeout: float) -> Running:
+    exe = oxigraph_bin()
+    location = workdir / "oxigraph-db"
+    shutil.rmtree(location, ignore_errors=True)
+    log = workdir / "oxigraph.log"
+    started = time.perf_counter()
+    load_args = [exe, "load", "--location", str(location)]
+    for path in data_files(root):
+        load_args += ["--file", str(path)]
+    loader = _launch(load_args, workdir / "oxigraph-load.log")
+    load_watch = MemoryWatch(loader.pid)
+    try:
+        loader.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        loader.kill()
+        load_watch.stop()
+        raise StartFailed("oxigraph load did not finish in time") from None
+    load_peak = load_watch.stop()
+    if loader.returncode != 0:
+        raise StartFailed((workdir / "oxigraph-load.log").read_text(errors="replace")[-2000:])
+    loaded = time.perf_counter() - started
+    port = free_port()
+    process = _launch(
+        [exe, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"], log
+    )
+    watch = MemoryWatch(process.pid)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(process, base + "/query?query=ASK%7B%7D", timeout, log)
+    except StartFailed:
+        watch.stop()
+        raise
+    total = time.perf_counter() - started
+    return Running(
+        "oxigraph",
+        base,
+        "/query",
+        process,
+        watch,
+        total,
+        phases={"load": loaded, "serve": total - loaded},
+        load_peak_rss=load_peak,
+        log_path=log,
+    )
+
+
+def rdflib_endpoint_bin() -> str:
+    found = shutil.which("rdflib-endpoint") or str(Path(sys.executable).parent / "rdflib-endpoint")
+    if not Path(found).exists():
+        raise StartFailed("rdflib-endpoint is not installed (pip install rdflib-endpoint)")
+    return found
+
+
+def start_rdflib_endpoint(root: Path, workdir: Path, timeout: float) -> Running:
+    exe = rdflib_endpoint_bin()
+    port = free_port()
+    log = workdir / "rdflib-endpoint.log"
+    args = [exe, "serve", *map(str, data_files(root)), "--host", "127.0.0.1", "--port", str(port)]
+    started = time.perf_counter()
+    process = _launch(args, log)
+    watch = MemoryWatch(process.pid)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(process, base + "/?query=ASK%7B%7D", timeout, log)
+    except StartFailed:
+        watch.stop()
+        raise
+    return Running("rdflib-endpoint", base, "/", process, watch, time.perf_counter() - started, log_path=log)
+
+
+STARTERS = {"cmskg": start_cmskg, "oxigraph": start_oxigraph, "rdflib-endpoint": start_rdflib_endpoint}

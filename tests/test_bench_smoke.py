@@ -1,0 +1,49 @@
+"""The benchmark's smoke run: 10^4 triples, our server only, a few seconds.
+
+It runs `python -m bench --smoke` as a user would and checks that the report has figures for
+every SPARQL scenario and that nothing failed: no errors in latency or throughput runs, and a
+throughput above zero with 8 clients.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from app.settings import REPO_ROOT
+
+SCENARIOS = ("partners", "partners-naive", "timeline", "search", "lookup")
+
+
+def test_smoke_benchmark(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--smoke", "--out", str(tmp_path), "--workdir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=REPO_ROOT,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    results = json.loads((tmp_path / "smoke.json").read_text())
+    (size,) = results["sizes"]
+    assert 8_000 <= size["triples"] <= 12_000
+    ours = size["servers"]["cmskg"]
+    assert "error" not in ours, ours.get("error")
+    assert 0 < ours["startup"] < 60
+    assert ours["peak_rss"] > 0
+    for name in SCENARIOS:
+        stats = ours["latency"][name]
+        assert stats["n"] > 0 and stats["p50"] > 0, (name, stats)
+        assert stats["errors"] == {}, (name, stats["errors"])
+        assert stats["bytes_per_answer"] > 100, (name, stats)
+    for name, runs in ours["throughput"].items():
+        assert not runs.get("skipped"), (name, runs)
+        for clients, run in runs.items():
+            assert run["errors"] == {}, (name, clients, run["errors"])
+            assert run["rps"] > 0, (name, clients)
+    assert {"lookup", "partners"} <= set(ours["throughput"])
+    report = (tmp_path / "SMOKE.md").read_text()
+    assert "| `lookup` |" in report and "Errors under load" in report
+    assert "every request of every throughput run was answered 200" in report
