@@ -31,7 +31,7 @@ class WorkerFailed(Exception):
 
 
 class Worker:
-    def __init__(self, spec: StoreSpec, max_rows: int) -> None:
+    def __init__(self, spec: StoreSpec, max_rows: int, wait: bool = True) -> None:
         self.conn, child = CONTEXT.Pipe()
         self.process: BaseProcess = CONTEXT.Process(
             target=serve, args=(child, spec, max_rows), daemon=True, name="cmskg-query-worker"
@@ -39,6 +39,11 @@ class Worker:
         self.process.start()
         child.close()
         self.generation = 0
+        if wait:
+            self.wait_ready()
+
+    def wait_ready(self) -> None:
+        """Wait until the worker has its store open (start several, then wait: they load in parallel)."""
         if not self.conn.poll(START_TIMEOUT) or self.conn.recv() != ("ready",):
             self.kill()
             raise WorkerFailed("query worker did not start")
@@ -103,7 +108,9 @@ class WorkerPool:
         self._closed = False
         self.generation = 0
         self._user_quads = b""
-        workers = [Worker(spec, max_rows) for _ in range(size)]
+        workers = [Worker(spec, max_rows, wait=False) for _ in range(size)]
+        for worker in workers:
+            worker.wait_ready()
         self._idle.extend(workers)
 
     # -- updates -------------------------------------------------------------------------------
