@@ -14,16 +14,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from pydantic import ValidationError
-from pyoxigraph import Store
-from rdflib.plugins.sparql.algebra import translateQuery
-from rdflib.plugins.sparql.parser import parseQuery
-from rdflib.plugins.sparql.parserutils import CompValue
-from rdflib.term import Variable
+from pyoxigraph import QuerySolutions, Store
 
 from app.canned.binding import NoWhereClause, bind
 from app.canned.errors import CannedError, CatalogueError, UnknownQuery
 from app.canned.params import clean_text, parse_scalar
 from app.canned.spec import CannedQuery, Parameter
+from app.engine.tokens import tokens
 from app.settings import REPO_ROOT, Settings
 
 HEADER = "#+"
@@ -110,31 +107,10 @@ def load_query(path: Path) -> CannedQuery:
     return query
 
 
-def _variables(node: object, found: set[str]) -> set[str]:
-    if isinstance(node, Variable):
-        found.add(str(node))
-    elif isinstance(node, CompValue | dict):
-        for value in node.values():
-            _variables(value, found)
-    elif isinstance(node, list | tuple | set | frozenset):
-        for item in node:
-            _variables(item, found)
-    return found
-
-
 def check_sparql(query: CannedQuery) -> None:
-    """The SPARQL parses, is a SELECT of the declared columns and uses every parameter."""
-    try:
-        algebra = translateQuery(parseQuery(query.sparql)).algebra
-    except Exception as error:  # rdflib raises plain exceptions for unknown prefixes and the like
-        raise ValueError(f"SPARQL does not parse: {error}") from None
-    if algebra.name != "SelectQuery":
-        raise ValueError("canned queries are SELECT queries")
-    projected = [str(v) for v in algebra["PV"]]
-    declared = [c.name for c in query.columns]
-    if projected != declared:
-        raise ValueError(f"the query selects {projected} but the header declares the columns {declared}")
-    used = _variables(algebra, set())
+    """The SPARQL parses (with its parameters bound, as it will run), is a SELECT of the declared
+    columns and uses every parameter. pyoxigraph parses it, on an empty store: fast at start-up."""
+    used = {t.text[1:] for t in tokens(query.sparql) if t.kind == "var"}
     for parameter in query.parameters:
         if parameter.variable not in used:
             raise ValueError(
@@ -142,11 +118,17 @@ def check_sparql(query: CannedQuery) -> None:
             )
     try:
         text = bind(query.sparql, [p.variable for p in query.parameters], [[] for _ in query.parameters])
-        Store().query(text)
+        result = Store().query(text)
     except NoWhereClause as error:
         raise ValueError(str(error)) from None
     except SyntaxError as error:
-        raise ValueError(f"Oxigraph cannot parse the query with its parameters bound: {error}") from None
+        raise ValueError(f"SPARQL does not parse: {error}") from None
+    if not isinstance(result, QuerySolutions):
+        raise ValueError("canned queries are SELECT queries")
+    projected = [v.value for v in result.variables]
+    declared = [c.name for c in query.columns]
+    if projected != declared:
+        raise ValueError(f"the query selects {projected} but the header declares the columns {declared}")
 
 
 def check_values(query: CannedQuery) -> None:
