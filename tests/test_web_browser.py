@@ -201,12 +201,15 @@ def test_network_filtered_to_sharks(web, server):
     kinds = page.evaluate("window.cmskgNetwork.edges().map(e => e.data('via').map(v => v.kind)).flat()")
     assert kinds and set(kinds) == {"joint work plan"}
 
-    # Clicking a node opens its page.
+    # Clicking a node opens its page: click where it is drawn, once the layout has settled.
     page.evaluate("document.getElementById('network').scrollIntoView({block: 'start'})")
-    position = page.evaluate(
-        """() => { const n = window.cmskgNetwork.nodes().filter(n => n.data('short') === 'IFAW')[0];
-                   const p = n.renderedPosition(); return [p.x, p.y]; }"""
-    )
+    where = """() => { const n = window.cmskgNetwork.nodes().filter(n => n.data('short') === 'IFAW')[0];
+                       const p = n.renderedPosition(); return [p.x, p.y]; }"""
+    position, previous = page.evaluate(where), None
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while position != previous and time.monotonic() < deadline:  # a slow machine may still animate
+        time.sleep(0.25)
+        previous, position = position, page.evaluate(where)
     box = page.locator("#network").bounding_box()
     page.mouse.click(box["x"] + position[0], box["y"] + position[1])
     page.wait_for_url(re.compile(r"/id/organisation/ifaw$"))
