@@ -13,22 +13,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright import sync_api  # in the test extra: a missing install fails, never skips
 
+from app.web.screenshots import CHROMIUM_ARGS
 from tests.conftest import RunningServer
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the test extra")
-
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 TIMEOUT_MS = 15_000
 IFAW = "International Fund for Animal Welfare"
 SHARKS_MOU = "Memorandum of Understanding on the Conservation of Migratory Sharks"
