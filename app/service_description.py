@@ -5,11 +5,8 @@ from __future__ import annotations
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from app.formats import FORMATS
+from app.namespaces import RDF_TYPE, SD, VOID, XSD_INTEGER
 
-SD = "http://www.w3.org/ns/sparql-service-description#"
-VOID = "http://rdfs.org/ns/void#"
-RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-XSD_INTEGER = NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 W3C_FORMATS = {
     "json": "SPARQL_Results_JSON",
     "xml": "SPARQL_Results_XML",

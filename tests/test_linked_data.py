@@ -16,7 +16,7 @@ import httpx
 import pytest
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Triple, parse
 
-from app.linkeddata.namespaces import CMS, OWL, PROV, RDF, VOID
+from app.namespaces import CMS, OWL, PROV, RDF, VOID
 from app.settings import Settings
 
 BASE = Settings().base_iri

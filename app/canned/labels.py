@@ -17,13 +17,7 @@ from pyoxigraph import NamedNode, Store
 
 from app.canned.errors import LabelNotFound, ParameterError
 from app.canned.kinds import Kind
-
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-CMS = "https://w3id.org/cms-kg/ontology#"
-DWC = "http://rs.tdwg.org/dwc/terms/"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-FOAF = "http://xmlns.com/foaf/0.1/"
-DCT = "http://purl.org/dc/terms/"
+from app.namespaces import CMS, DCT, DWC, FOAF, RDFS, SKOS
 
 # Label property -> tier (1 names the resource, 2 is another name for it).
 LABEL_PROPERTIES: dict[str, int] = {

@@ -15,19 +15,10 @@ from xml.sax.saxutils import escape, quoteattr
 from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolution, Triple, serialize
 
 from app.formats import Format
+from app.namespaces import PREFIXES
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 PREFIXED = {"turtle", "trig", "rdfxml"}
-PREFIXES = {
-    "cms": "https://w3id.org/cms-kg/ontology#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "org": "http://www.w3.org/ns/org#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "dct": "http://purl.org/dc/terms/",
-    "dwc": "http://rs.tdwg.org/dwc/terms/",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-}
 CHUNK = 64 * 1024
 
 

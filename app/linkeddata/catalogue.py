@@ -13,7 +13,7 @@ from pyoxigraph import Literal, NamedNode, Store, Triple, Variable
 
 from app.linkeddata.iris import IriSpace
 from app.linkeddata.labels import Labels, fallback, humanise
-from app.linkeddata.namespaces import LABEL_PROPERTIES, OWL, RDF, RDFS, local_name
+from app.namespaces import LABEL_PROPERTIES, OWL, RDF, RDFS, local_name
 
 _LABELS = ", ".join(f"<{p}>" for p in LABEL_PROPERTIES)
 ENTRIES = f"""

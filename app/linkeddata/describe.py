@@ -15,7 +15,7 @@ from pyoxigraph import NamedNode, RdfFormat, Triple, parse
 
 from app.engine.execution import QueryRequest, Term
 from app.engine.service import QueryService
-from app.linkeddata.namespaces import CMS, DCT, LABEL_PROPERTIES, PROV, RDF, RDFS
+from app.namespaces import CMS, DCT, LABEL_PROPERTIES, PROV, RDF, RDFS
 
 _LABELS = ", ".join(f"<{p}>" for p in LABEL_PROPERTIES)
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pyoxigraph import Quad, RdfFormat, Store, Triple, serialize
 
 from app.formats import Format, Kind, by_name
-from app.linkeddata.namespaces import PREFIXES
 from app.linkeddata.serialize import jsonld
+from app.namespaces import PREFIXES
 
 STEM = "cms-kg"
 DUMP_FORMATS: tuple[str, ...] = ("turtle", "ntriples", "nquads", "jsonld")

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from pyoxigraph import Literal, NamedNode, Triple
 
-from app.linkeddata.namespaces import LABEL_PROPERTIES, local_name, prefixed
+from app.namespaces import LABEL_PROPERTIES, local_name, prefixed
 
 # Labels for the terms of well-known vocabularies that our ontology reuses but does not define.
 KNOWN: dict[str, str] = {

@@ -11,8 +11,8 @@ from pyoxigraph import Literal, NamedNode, Store, Triple, Variable
 from app.graph.store import graph_iri
 from app.linkeddata.iris import IriSpace
 from app.linkeddata.labels import Labels
-from app.linkeddata.namespaces import DCT, OWL, RDF, RDFS, SKOS, VANN, local_name
 from app.linkeddata.view import Link, Linker
+from app.namespaces import DCT, OWL, RDF, RDFS, SKOS, VANN, local_name
 
 EXAMPLES = 3
 PROPERTY_TYPES = (

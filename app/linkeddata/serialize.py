@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
 
 from app.formats import Format
-from app.linkeddata.namespaces import PREFIXES, RDF, XSD
+from app.namespaces import PREFIXES, RDF, XSD
 
 PREFIXED = {"turtle", "trig", "rdfxml"}
 XSD_STRING = XSD + "string"

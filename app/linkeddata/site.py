@@ -14,7 +14,7 @@ from app.graph.build import Dataset
 from app.linkeddata import catalogue, dumps, ontology, void
 from app.linkeddata.describe import Description, DescriptionCache
 from app.linkeddata.iris import IriSpace
-from app.linkeddata.namespaces import RDFS
+from app.namespaces import RDFS
 from app.settings import Settings
 
 T = TypeVar("T")

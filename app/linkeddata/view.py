@@ -10,7 +10,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 from app.linkeddata.describe import Description
 from app.linkeddata.iris import IriSpace
 from app.linkeddata.labels import Labels
-from app.linkeddata.namespaces import CMS, DCT, LABEL_PROPERTIES, PROV, RDF, SKOS, XSD, local_name, prefixed
+from app.namespaces import CMS, DCT, LABEL_PROPERTIES, PROV, RDF, SKOS, XSD, local_name, prefixed
 
 TYPE = RDF + "type"
 DERIVED = PROV + "wasDerivedFrom"

@@ -14,7 +14,8 @@ from app.linkeddata.catalogue import Catalogue
 from app.linkeddata.dumps import Dump
 from app.linkeddata.iris import IriSpace
 from app.linkeddata.labels import fallback
-from app.linkeddata.namespaces import (
+from app.linkeddata.view import Link
+from app.namespaces import (
     DCAT,
     DCT,
     FOAF,
@@ -30,7 +31,6 @@ from app.linkeddata.namespaces import (
     XSD_INTEGER,
     prefixed,
 )
-from app.linkeddata.view import Link
 
 TITLE = "CMS Synergies Knowledge Graph"
 DESCRIPTION = (

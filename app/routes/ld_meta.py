@@ -10,9 +10,9 @@ from fastapi.responses import HTMLResponse
 from app.linkeddata import pages
 from app.linkeddata.iris import SUFFIXES
 from app.linkeddata.labels import Labels
-from app.linkeddata.namespaces import OWL
 from app.linkeddata.negotiation import choose
 from app.linkeddata.void import DESCRIPTION, TITLE
+from app.namespaces import OWL
 from app.routes.ld_respond import alternates, headers, not_found, not_modified, rdf_response, site
 
 FORMAT_DOC = "html, turtle, jsonld, ntriples or rdfxml; overrides Accept"

@@ -54,15 +54,7 @@ def kind_index(request: Request, kind: str) -> HTMLResponse:
     methods=GET_HEAD,
     summary="Dereference a resource: HTML, Turtle, JSON-LD, N-Triples or RDF/XML",
     responses={
-        200: {
-            "content": {
-                "text/html": {},
-                "text/turtle": {},
-                "application/ld+json": {},
-                "application/n-triples": {},
-                "application/rdf+xml": {},
-            }
-        },
+        **ld_meta.RDF_ANSWERS,
         404: {"description": "The graph says nothing about this IRI"},
     },
 )

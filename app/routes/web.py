@@ -62,7 +62,7 @@ def network(
     relations: Annotated[str, Query(description="Comma-separated edge kinds to show")] = ALL_RELATIONS,
 ) -> JSONResponse:
     wanted = [r.strip() for r in relations.split(",") if r.strip()]
-    body = _site(request).network(request.app.state.service, _runner(request), subject, type, wanted)
+    body = _site(request).network(request.app.state.service, subject, type, wanted)
     return JSONResponse(body)
 
 

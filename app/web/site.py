@@ -33,13 +33,12 @@ class WebSite:
     settings: Settings
     labels: LabelLookup
     forms: list[QueryForm]
-    data_version: str
     runner: Runner
 
     @classmethod
     def build(cls, settings: Settings, dataset: Dataset, runner: Runner) -> WebSite:
         labels = LabelLookup.from_store(dataset.store)
-        return cls(settings, labels, build_forms(runner.catalogue, labels), dataset.version, runner)
+        return cls(settings, labels, build_forms(runner.catalogue, labels), runner)
 
     def page_config(self) -> dict[str, Any]:
         """Settings the page's scripts read from the page itself (no extra request at start)."""
@@ -66,7 +65,6 @@ class WebSite:
     def network(
         self,
         service: QueryService,
-        runner: Runner,
         subject: str | None,
         arrangement_type: str | None,
         relations: list[str],
@@ -76,11 +74,11 @@ class WebSite:
         subject_iri = type_iri = None
         reported: dict[str, Any] = {}
         if subject and subject.strip():
-            match = runner.index.resolve("subject", KINDS["subject"], subject.strip())[0]
+            match = self.runner.index.resolve("subject", KINDS["subject"], subject.strip())[0]
             subject_iri = match.iri
             reported["subject"] = {"value": subject, "iri": match.iri, "label": match.label}
         if arrangement_type and arrangement_type.strip():
-            match = runner.index.resolve("type", KINDS["arrangement-type"], arrangement_type.strip())[0]
+            match = self.runner.index.resolve("type", KINDS["arrangement-type"], arrangement_type.strip())[0]
             type_iri = match.iri
             reported["type"] = {"value": arrangement_type, "iri": match.iri, "label": match.label}
         wanted = NetworkFilter(subject_iri, type_iri, frozenset(r for r in relations if r in RELATIONS))

@@ -17,6 +17,8 @@ VOID = "http://rdfs.org/ns/void#"
 DCAT = "http://www.w3.org/ns/dcat#"
 SPDX = "http://spdx.org/rdf/terms#"
 VANN = "http://purl.org/vocab/vann/"
+DWC = "http://rs.tdwg.org/dwc/terms/"
+SD = "http://www.w3.org/ns/sparql-service-description#"
 
 PREFIXES: dict[str, str] = {
     "cms": CMS,
@@ -28,7 +30,7 @@ PREFIXES: dict[str, str] = {
     "org": "http://www.w3.org/ns/org#",
     "prov": PROV,
     "dct": DCT,
-    "dwc": "http://rs.tdwg.org/dwc/terms/",
+    "dwc": DWC,
     "schema": "http://schema.org/",
     "foaf": FOAF,
     "time": "http://www.w3.org/2006/time#",
@@ -36,7 +38,7 @@ PREFIXES: dict[str, str] = {
     "void": VOID,
     "dcat": DCAT,
     "spdx": SPDX,
-    "sd": "http://www.w3.org/ns/sparql-service-description#",
+    "sd": SD,
 }
 
 RDF_TYPE = NamedNode(RDF + "type")
@@ -50,8 +52,6 @@ LABEL_PROPERTIES: tuple[str, ...] = (
     FOAF + "name",
     CMS + "shortName",
 )
-# Properties that trace a fact to the paragraph (or other source) that states it.
-PROVENANCE_PROPERTIES: tuple[str, ...] = (PROV + "wasDerivedFrom", CMS + "mentionedIn")
 
 
 def prefixed(iri: str) -> str | None:
