@@ -191,3 +191,24 @@ def test_unreachable_remote_is_502(tmp_path: Path):
         assert response.status_code == 502 and "unreachable" in response.text
     finally:
         stop_server(running)
+
+
+def test_push_by_graph_store_put_loads_the_same_graphs(tmp_path: Path, server):
+    peer = start_oxigraph(tmp_path / "gsp")
+    try:
+        base = peer.endpoint.removesuffix("/query")
+        result = cmskg(
+            "push",
+            "--endpoint",
+            peer.endpoint,
+            "--update-endpoint",
+            base + "/update",
+            "--graph-store",
+            base + "/store",
+        )
+        assert result.returncode == 0, result.stderr
+        ours = json.loads(cmskg("stats", "--format", "json").stdout)["per_file"]
+        theirs = {g.rsplit("/", 1)[-1]: n for g, n in counts(peer.endpoint).items()}
+        assert theirs == ours
+    finally:
+        peer.stop()

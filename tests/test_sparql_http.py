@@ -177,3 +177,21 @@ def test_default_graph_uri_restricts_the_dataset(client):
     count = lambda body: int(body["results"]["bindings"][0]["n"]["value"])  # noqa: E731
     assert 0 < count(only_mini) < count(everything)
     assert json.dumps(only_mini)
+
+
+def test_cors_origins_can_be_restricted(mini_root):
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+    from app.settings import Settings
+
+    app = create_app(Settings(root=mini_root, cors_origins="https://partner.example", workers=1))
+    with TestClient(app) as restricted:
+        allowed = restricted.get(
+            "/sparql", params={"query": ASK}, headers={"Origin": "https://partner.example"}
+        )
+        other = restricted.get(
+            "/sparql", params={"query": ASK}, headers={"Origin": "https://elsewhere.example"}
+        )
+    assert allowed.headers["access-control-allow-origin"] == "https://partner.example"
+    assert "access-control-allow-origin" not in other.headers
