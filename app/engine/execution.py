@@ -1,6 +1,7 @@
 """Run one query on a store and turn its answer into a response head and byte chunks.
 
-The same code runs in the worker processes and in-process (the CLI), so both answer alike.
+The same code runs in the worker processes and in-process (the CLI); `render` also writes the
+answers parsed from a remote store, so every backend answers alike.
 """
 
 from __future__ import annotations

@@ -1,6 +1,8 @@
-"""The one door to the data for every HTTP caller: guards, deadlines, the worker pool, updates.
+"""The one door to the data for every HTTP caller: guards, deadlines, federation, updates.
 
-Curated graphs are loaded once and never written. Updates and Graph Store writes go to a
+Queries go to the worker pool (embedded store) or to a remote SPARQL server (--backend remote);
+SERVICE calls are routed through the federation gateway. Curated graphs are loaded once and never
+written. Updates and Graph Store writes go to a
 separate writable store (user graphs only) held here; after each change its snapshot is
 published to the query workers, which see curated and user graphs together.
 """
