@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from pyoxigraph import Literal, NamedNode, Store
+from pyoxigraph import Literal, NamedNode, Quad, Store
 
 from app.canned.binding import NoWhereClause, bind, where_body
 from app.canned.catalogue import load_catalogue, split_header
@@ -164,6 +164,23 @@ def test_values_go_at_the_head_of_the_outer_where():
     assert text[:at].endswith("WHERE {") and text[at:].startswith(" ?where w:p")
     with pytest.raises(NoWhereClause):
         where_body("SELECT * { ?s ?p ?o }")
+
+
+def test_values_for_a_parameter_used_only_in_a_subquery_go_into_that_subquery():
+    """A subquery is evaluated on its own: bound in the outer WHERE, its parameter would bind nothing."""
+    text = (
+        "SELECT ?r ?k WHERE { { SELECT ?r WHERE { ?r ?p ?l FILTER(CONTAINS(?l, ?_text)) } LIMIT 5 }"
+        " OPTIONAL { ?r a ?k } }"
+    )
+    at = where_body(text, ["_text"])
+    assert text[:at].endswith("SELECT ?r WHERE {") and text[at:].startswith(" ?r ?p ?l")
+    outer = text.index("{") + 1
+    assert where_body(text, ["r"]) == where_body(text, []) == where_body(text, ["absent"]) == outer
+    store = Store()
+    store.add(Quad(NamedNode("http://x/a"), NamedNode("http://x/p"), Literal("a shark")))
+    rows = list(store.query(bind(text, ["_text"], [[Literal("shark")]])))
+    assert [row["r"].value for row in rows] == ["http://x/a"]
+    assert list(store.query(bind(text, ["_text"], [[Literal("whale")]]))) == []
 
 
 def test_bound_values_cannot_break_out_of_their_literal():

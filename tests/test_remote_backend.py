@@ -109,14 +109,6 @@ def _rows(url: str, name: str, params: dict[str, str]) -> list[tuple] | int:
     return sorted(tuple(cell(row.get(c)) for c in body["columns"]) for row in body["rows"])
 
 
-# Canned queries that Virtuoso 7.2 answers differently, and why. The test pins this list: a query
-# that starts to differ, or one that gets fixed, makes it fail until the list is brought up to date.
-VIRTUOSO_DIFFERS = {
-    "instrument-species": "the zero-length step of a * path binds a node that later patterns do not join",
-    "search": "Virtuoso plans the label search over every label and runs past the 30 s deadline",
-}
-
-
 def test_every_canned_query_answers_the_same_rows_as_the_embedded_store(
     remote: RunningServer, server, pushed: Peer
 ):
@@ -127,8 +119,7 @@ def test_every_canned_query_answers_the_same_rows_as_the_embedded_store(
         params = {p["name"]: p["example"] for p in query["parameters"] if p.get("example") is not None}
         if _rows(remote.url, query["name"], params) != _rows(server.url, query["name"], params):
             differences.add(query["name"])
-    expected = set(VIRTUOSO_DIFFERS) if pushed.name == "virtuoso" else set()
-    assert differences == expected
+    assert differences == set()
 
 
 def test_remote_partial_answer_is_refused(remote: RunningServer, pushed: Peer):

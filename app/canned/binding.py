@@ -1,4 +1,4 @@
-"""Put checked values into a canned query as a VALUES block at the head of its WHERE clause.
+"""Put checked values into a canned query as a VALUES block at the head of a WHERE clause.
 
 The block is written only from pyoxigraph terms (IRIs that exist in the graph, literals printed
 by pyoxigraph with their escapes), never from the caller's text, so a value cannot end the
@@ -26,11 +26,18 @@ class NoWhereClause(ValueError):
     """The query has no explicit `WHERE {` to put the values in."""
 
 
-def where_body(text: str) -> int:
-    """The offset just after the `{` that opens the outermost WHERE clause.
+def where_body(text: str, variables: Sequence[str] = ()) -> int:
+    """The offset just after the `{` of the WHERE clause the values belong in: the innermost one
+    that holds every mention of `variables`, else the outermost.
 
-    Skips comments, strings and IRIs, so a `where` inside them does not count. The first WHERE
-    keyword of a query is always the outermost one (subqueries sit inside it)."""
+    A subquery is evaluated on its own, so a parameter used only inside one must be bound there,
+    not in the outer WHERE clause where it would bind nothing. Skips comments, strings and IRIs,
+    so a `where` or a `?name` inside them does not count."""
+    wanted = set(variables)
+    clauses: list[tuple[int, int]] = []  # (offset after its '{', nesting depth of that '{')
+    closes: dict[int, int] = {}  # offset after a clause's '{' -> offset of its '}'
+    mentions: list[int] = []
+    open_braces: list[int] = []
     i, n = 0, len(text)
     while i < n:
         char = text[i]
@@ -43,21 +50,40 @@ def where_body(text: str) -> int:
             i = match.end()
         elif char in "?$":
             match = _WORD.match(text, i + 1)
+            if match and match.group() in wanted:
+                mentions.append(i)
             i = match.end() if match else i + 1
         elif char == ":":
             i = _LOCAL.match(text, i + 1).end()  # type: ignore[union-attr]  (always matches)
+        elif char == "{":
+            open_braces.append(i + 1)
+            i += 1
+        elif char == "}":
+            if open_braces:
+                closes[open_braces.pop()] = i
+            i += 1
         elif match := _WORD.match(text, i):
             if match.group().upper() == "WHERE":
                 j = match.end()
                 while j < n and text[j].isspace():
                     j += 1
-                if j < n and text[j] == "{":
-                    return j + 1
-                raise NoWhereClause("WHERE is not followed by '{'")
-            i = match.end()
+                if j >= n or text[j] != "{":
+                    raise NoWhereClause("WHERE is not followed by '{'")
+                clauses.append((j + 1, len(open_braces)))
+                open_braces.append(j + 1)
+                i = j + 1
+            else:
+                i = match.end()
         else:
             i += 1
-    raise NoWhereClause("the query has no WHERE clause; write 'WHERE {' explicitly")
+    if not clauses:
+        raise NoWhereClause("the query has no WHERE clause; write 'WHERE {' explicitly")
+    holding = [
+        (depth, at)
+        for at, depth in clauses
+        if mentions and all(at <= m < closes.get(at, n) for m in mentions)
+    ]
+    return max(holding)[1] if holding else clauses[0][0]
 
 
 def _skip_string(text: str, i: int) -> int:
@@ -88,6 +114,6 @@ def values_block(variables: Sequence[str], choices: Sequence[Sequence[Term | Non
 
 
 def bind(text: str, variables: Sequence[str], choices: Sequence[Sequence[Term | None]]) -> str:
-    """The query with the values block at the head of its WHERE clause."""
-    at = where_body(text)
+    """The query with the values block at the head of the WHERE clause its variables live in."""
+    at = where_body(text, variables)
     return text[:at] + values_block(variables, choices) + text[at:]
