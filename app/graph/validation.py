@@ -10,6 +10,7 @@ import rdflib
 from pydantic import BaseModel
 from rdflib.namespace import SH, NamespaceManager
 
+from app.graph import sparql_shapes
 from app.graph.sources import SourceFile, Sources, load_sources
 
 
@@ -50,11 +51,14 @@ def merge(files: Iterable[SourceFile]) -> rdflib.Graph:
 
 
 def validate(sources: Sources) -> ValidationReport:
-    """Validate the union of the data files against the shapes, the ontology giving subclasses."""
+    """Validate the union of the data files against the shapes, the ontology giving subclasses.
+
+    pySHACL checks the core shapes; the SPARQL-based ones run on Oxigraph (see sparql_shapes)."""
     data = merge(sources.data)
+    core, sparql_based = sparql_shapes.split(merge(sources.shapes))
     conforms, results, _ = pyshacl.validate(
         data,
-        shacl_graph=merge(sources.shapes),
+        shacl_graph=core,
         ont_graph=merge(sources.ontology),
         advanced=True,
         allow_warnings=True,
@@ -62,8 +66,23 @@ def validate(sources: Sources) -> ValidationReport:
     violations = [
         _violation(results, node, sources, data.namespace_manager) for node in results.subjects(SH.focusNode)
     ]
+    store = sparql_shapes.data_store((s.content, s.path.as_uri()) for s in sources.data)
+    for finding in sparql_shapes.check(store, sparql_based):
+        violations.append(_finding(finding, sources, data.namespace_manager))
+        conforms = conforms and finding.severity != str(SH.Violation)
     violations.sort(key=lambda v: (v.file or "", v.focus, v.path or "", v.message))
     return ValidationReport(conforms=bool(conforms), violations=violations)
+
+
+def _finding(finding: sparql_shapes.Finding, sources: Sources, names: NamespaceManager) -> Violation:
+    return Violation(
+        focus=finding.focus,
+        path=rdflib.URIRef(finding.path).n3(names) if finding.path else None,
+        message=finding.message,
+        severity=finding.severity.rsplit("#", 1)[-1],
+        value=finding.value,
+        file=sources.file_of(rdflib.URIRef(finding.focus)),
+    )
 
 
 def _text(node: rdflib.term.Node | None) -> str | None:
