@@ -99,6 +99,26 @@ def test_runaway_count_is_stopped_with_503_while_other_queries_are_answered(serv
     assert again.status_code == 200
 
 
+def test_time_spent_queueing_does_not_count_against_the_deadline():
+    """With one worker busy on a runaway, a quick query waits in the queue longer than its own
+    timeout; its deadline starts when a worker takes it, so it is answered, not killed."""
+    running = start_server("--workers", "1", env={"CMSKG_QUEUE_WAIT": "20"})
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            runaway = pool.submit(
+                httpx.get, running.url + "/sparql", params={"query": CARTESIAN, "timeout": "2"}, timeout=30
+            )
+            time.sleep(0.5)
+            started = time.monotonic()
+            quick = httpx.get(running.url + "/sparql", params={"query": SIMPLE, "timeout": "1"}, timeout=30)
+            waited = time.monotonic() - started
+        assert runaway.result().status_code == 503
+        assert quick.status_code == 200 and quick.json()["boolean"] is True
+        assert waited > 1, "the quick query should have queued behind the runaway"
+    finally:
+        stop_server(running)
+
+
 def test_timeout_parameter_cannot_exceed_the_configured_deadline(guarded):
     response = httpx.get(guarded.url + "/sparql", params={"query": SIMPLE, "timeout": "abc"})
     assert response.status_code == 400 and "timeout" in response.text

@@ -1,7 +1,9 @@
 """A warm pool of query worker processes with deadlines that really stop work.
 
-A query goes to an idle worker with a deadline. Past the deadline the worker is killed (its
-CPU freed at once) and a fresh one is started in the background; the caller gets QueryTimeout.
+A query goes to an idle worker with a deadline that starts when the worker takes it (time spent
+queueing must not kill a worker that has only just started). Past the deadline the worker is
+killed (its CPU freed at once) and a fresh one is started in the background; the caller gets
+QueryTimeout.
 When every worker is busy for longer than the queue wait, the caller gets ServerBusy.
 """
 
@@ -165,9 +167,10 @@ class WorkerPool:
     # -- running -------------------------------------------------------------------------------
 
     def run(self, request: QueryRequest, timeout: float) -> Answer:
-        """Send the query to a worker; wait for its head until the deadline, then stream."""
-        deadline = time.monotonic() + timeout
+        """Wait for an idle worker (at most the queue wait), send it the query, and wait for the
+        answer's head until the deadline, counted from then; then stream."""
         worker = self._acquire()
+        deadline = time.monotonic() + timeout  # from the start of the work: waiting kills nothing
         try:
             self._sync(worker, deadline)
             worker.conn.send(("query", request))
