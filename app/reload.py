@@ -69,7 +69,7 @@ class Reloader:
                 service=service,
                 canned=runner,
                 linked_data=LinkedDataSite(self.settings, dataset),
-                web=WebSite.build(self.settings, dataset, runner),
+                web=WebSite.build(self.settings, runner),
             )
             previous.retire(grace=self.settings.query_timeout + 1)
             log.info("reloaded: now serving data version %s", dataset.version)

@@ -78,5 +78,5 @@ def bound_sparql(request: Request, name: str) -> JSONResponse:
 
 def install(app: FastAPI) -> None:
     """Build the page's pieces (after the canned queries, whose runner it shares) and add routes."""
-    app.state.web = WebSite.build(app.state.settings, app.state.dataset, app.state.canned)
+    app.state.web = WebSite.build(app.state.settings, app.state.canned)
     app.include_router(router)

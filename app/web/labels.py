@@ -37,6 +37,14 @@ class LabelLookup(LabelIndex):
     """The canned-query label index, asked the other way round: the resources of a kind, and the
     labels that contain what has been typed."""
 
+    @classmethod
+    def sharing(cls, index: LabelIndex) -> LabelLookup:
+        """The canned queries' index read the page's way: the same data, no second read of the store
+        (which takes seconds at 10^6 triples)."""
+        lookup = cls.__new__(cls)
+        lookup.__dict__.update(index.__dict__)
+        return lookup
+
     def short(self, iri: str) -> str | None:
         """The abbreviation a resource is known by (AEWA, IFAW), for tight spaces; else its label."""
         entry = self._entries.get(iri)

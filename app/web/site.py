@@ -14,7 +14,6 @@ from app.canned.kinds import KINDS
 from app.canned.runner import Runner
 from app.engine.execution import QueryRequest
 from app.engine.service import QueryService
-from app.graph.build import Dataset
 from app.settings import Settings
 from app.web.examples import EXAMPLES
 from app.web.forms import QueryForm, build_forms
@@ -36,8 +35,8 @@ class WebSite:
     runner: Runner
 
     @classmethod
-    def build(cls, settings: Settings, dataset: Dataset, runner: Runner) -> WebSite:
-        labels = LabelLookup.from_store(dataset.store)
+    def build(cls, settings: Settings, runner: Runner) -> WebSite:
+        labels = LabelLookup.sharing(runner.index)
         return cls(settings, labels, build_forms(runner.catalogue, labels), runner)
 
     def page_config(self) -> dict[str, Any]:
