@@ -119,6 +119,25 @@ def test_time_spent_queueing_does_not_count_against_the_deadline():
         stop_server(running)
 
 
+def test_workers_serve_the_event_loop_and_threads_in_turn(server):
+    """/sparql waits for its worker on the event loop, which makes the pipe non-blocking while it
+    watches it; Graph Store reads (large answers, written in pieces) then use the same workers
+    from threads and must still read them whole. Eight clients make the interleaving likely."""
+    big = "https://w3id.org/cms-kg/graph/organisations"
+
+    def client(_: int) -> list[int]:
+        statuses = []
+        with httpx.Client(base_url=server.url, timeout=30) as http:
+            for _ in range(15):
+                statuses.append(http.get("/sparql", params={"query": SIMPLE}).status_code)
+                graph = http.get("/store", params={"graph": big}, headers={"Accept": "application/n-triples"})
+                statuses.append(graph.status_code if len(graph.content) > 50_000 else -1)
+        return statuses
+
+    with ThreadPoolExecutor(8) as pool:
+        statuses = [s for run in pool.map(client, range(8)) for s in run]
+    assert set(statuses) == {200}, sorted(set(statuses))
+
 def test_timeout_parameter_cannot_exceed_the_configured_deadline(guarded):
     response = httpx.get(guarded.url + "/sparql", params={"query": SIMPLE, "timeout": "abc"})
     assert response.status_code == 400 and "timeout" in response.text

@@ -33,7 +33,8 @@ _MIGHT_REACH_OUT = re.compile(r"service|from|\\u|\\U", re.IGNORECASE)
 _NEVER_KEYWORDS = re.compile(r"[?$][A-Za-z0-9_]+|wasDerivedFrom")
 
 
-def _might_reach_out(query: str) -> bool:
+def might_reach_out(query: str) -> bool:
+    """Whether the text could hold SERVICE, FROM or an escape that hides them (then it is parsed)."""
     return bool(_MIGHT_REACH_OUT.search(_NEVER_KEYWORDS.sub("", query)))
 
 
@@ -62,7 +63,7 @@ def check_query(query: str, allowed_endpoints: Set[str], local_graphs: Set[str])
     """Raise QueryForbidden if the query names a SERVICE endpoint not on the allowlist, a
     variable SERVICE endpoint, or a FROM / FROM NAMED graph this store does not hold; return the
     SERVICE endpoints it calls, one per SERVICE clause."""
-    if not _might_reach_out(query):
+    if not might_reach_out(query):
         return []
     try:
         with _RDFLIB_PARSER:

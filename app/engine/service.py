@@ -9,6 +9,7 @@ published to the query workers, which see curated and user graphs together.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import shutil
 import tempfile
@@ -21,7 +22,7 @@ from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store
 from app.engine.answer import Answer
 from app.engine.errors import QueryError, QueryForbidden, QueryTooLarge
 from app.engine.execution import QueryRequest
-from app.engine.guard import check_query, check_update
+from app.engine.guard import check_query, check_update, might_reach_out
 from app.engine.pool import WorkerPool
 from app.engine.remote import RemoteEngine
 from app.engine.using import with_using
@@ -114,13 +115,24 @@ class QueryService:
         return min(requested, self.settings.query_timeout)
 
     def query(self, request: QueryRequest) -> Answer:
-        if len(request.query.encode()) > self.settings.max_query_bytes:
-            raise QueryTooLarge(f"query text is larger than {self.settings.max_query_bytes} bytes")
-        timeout = self.deadline(request.timeout)
+        timeout = self._checked(request)
         endpoints = check_query(request.query, self.allowed_endpoints, self.local_graphs())
         if not endpoints:
             return self.engine.run(request, timeout)
         return self._federated(request, endpoints, timeout)
+
+    async def query_async(self, request: QueryRequest) -> Answer:
+        """`query` from the event loop. A local query on the worker pool is awaited on the loop;
+        one the guard must parse, a federated one or one for the remote backend goes to a thread."""
+        if not isinstance(self.engine, WorkerPool) or might_reach_out(request.query):
+            return await asyncio.to_thread(self.query, request)
+        return await self.engine.run_async(request, self._checked(request))
+
+    def _checked(self, request: QueryRequest) -> float:
+        """The request's deadline, once its size is known to be within bounds."""
+        if len(request.query.encode()) > self.settings.max_query_bytes:
+            raise QueryTooLarge(f"query text is larger than {self.settings.max_query_bytes} bytes")
+        return self.deadline(request.timeout)
 
     def _federated(self, request: QueryRequest, endpoints: list[str], timeout: float) -> Answer:
         """Route each SERVICE call through the gateway, then turn its outcomes into errors or notes."""

@@ -62,7 +62,7 @@ async def _run_query(request: Request, params: Params, text: str) -> Response:
         timeout=params.timeout(),
         base_iri=_endpoint(request),
     )
-    answer = await run_in_threadpool(_service(request).query, query)
+    answer = await _service(request).query_async(query)
     fmt = by_name(answer.head.format_name, answer.head.kind)
     headers = {"Vary": "Accept", **answer.headers}
     if answer.head.count is not None:
