@@ -65,11 +65,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from app import heap
+    from app.engine.pool import warm_up
     from app.main import create_app
 
     settings = _settings(args)
+    if settings.backend == "embedded":
+        warm_up()
     dataset = build_dataset(settings)
     app = create_app(settings, dataset)
+    heap.settle()
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
     return 0
 

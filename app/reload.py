@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from fastapi import FastAPI
 from pydantic import BaseModel
 
+from app import heap
 from app.canned.catalogue import load_catalogue, queries_dir
 from app.canned.errors import CatalogueError
 from app.canned.labels import LabelIndex
@@ -74,6 +75,7 @@ class Reloader:
             previous.retire(grace=self.settings.query_timeout + 1)
             log.info("reloaded: now serving data version %s", dataset.version)
             self.status = ReloadStatus(ok=True, at=now, data_version=dataset.version, changed=True)
+            heap.settle()
             return self.status
 
     def _failed(self, now: str, version: str, why: str) -> ReloadStatus:

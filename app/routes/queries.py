@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
@@ -24,6 +25,7 @@ from app.canned.spec import CannedQuery, OutputColumn, Parameter, ParamType
 from app.engine.execution import QueryRequest
 from app.engine.service import QueryService
 from app.graph.build import Dataset
+from app.routes.admission import Admission
 from app.settings import Settings
 
 TAG = "canned queries"
@@ -49,6 +51,8 @@ def install(app: FastAPI, settings: Settings, dataset: Dataset) -> None:
     graph's labels, and add the routes and error handlers."""
     catalogue = load_catalogue(queries_dir(settings))
     app.state.canned = Runner(catalogue, LabelIndex.from_store(dataset.store))
+    # one request reading an answer per worker, one preparing the next: enough to keep them busy
+    app.state.canned_admission = Admission(slots=settings.workers * 2, wait=settings.queue_wait)
     app.include_router(build_router(catalogue))
     for exception, status in ((ParameterError, 400), (UnknownQuery, 404), (LabelNotFound, 404)):
         app.add_exception_handler(exception, _json_error(status))
@@ -118,8 +122,9 @@ def _entry(request: Request, query: CannedQuery) -> CatalogueEntry:
 
 
 def _endpoint(name: str):
-    def run(request: Request) -> Response:
-        return _run(request, name)
+    async def run(request: Request) -> Response:
+        async with request.app.state.canned_admission.slot():
+            return await run_in_threadpool(_run, request, name)
 
     return run
 
