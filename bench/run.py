@@ -193,12 +193,20 @@ class Runner:
             self.portable.append(canned)
 
     def _canned_bindings(self) -> dict[str, dict[str, list[str]]]:
-        """Resolve each canned query's example parameters once, on the curated graph."""
-        from pyoxigraph import RdfFormat, Store
+        """Resolve each canned query's example parameters once, on the curated graph, with the
+        label index our API uses, so that every server runs the query our API would run."""
+        from pyoxigraph import NamedNode, RdfFormat, Store
+
+        from app.canned.kinds import KINDS
+        from app.canned.labels import LabelIndex
+        from app.graph.store import graph_iri, infer
 
         store = Store()
-        for path in (sc.REPO_ROOT / "graph").glob("*.ttl"):
-            store.load(path=str(path), format=RdfFormat.TURTLE, base_iri=path.as_uri())
+        for path in [*(sc.REPO_ROOT / "graph").glob("*.ttl"), *(sc.REPO_ROOT / "ontology").glob("*.ttl")]:
+            store.load(path=str(path), format=RdfFormat.TURTLE, base_iri=path.as_uri(),
+                       to_graph=NamedNode(graph_iri("https://w3id.org/cms-kg/", path.name)))
+        infer(store, "https://w3id.org/cms-kg/")
+        index = LabelIndex.from_store(store)
         out: dict[str, dict[str, list[str]]] = {}
         for canned in self.canned:
             values: dict[str, list[str]] = {}
@@ -208,7 +216,8 @@ class Runner:
                     continue
                 value = canned.example[name]
                 if param.get("type") == "label":
-                    found = [f"<{row['s'].value}>" for row in store.query(sc.label_lookup(str(value)))]
+                    kind = KINDS[param.get("kind") or "resource"]
+                    found = [f"<{m.iri}>" for m in index.resolve(name, kind, str(value))]
                     values[name] = found or [sc.sparql_literal(value)]
                 elif param.get("type") == "iri":
                     values[name] = [f"<{value}>"]
