@@ -114,6 +114,20 @@ def test_class_targets_prefixes_messages_and_severity():
     assert finding.severity == str(SH.Warning)
 
 
+def test_node_subjects_of_and_objects_of_targets_and_deactivation():
+    shapes = _shapes(
+        """ex:Named a sh:NodeShape ; sh:targetNode ex:a ; sh:targetSubjectsOf ex:s ; sh:targetObjectsOf ex:o ;
+          sh:sparql [ sh:message "{$this}" ; sh:select "SELECT $this WHERE { FILTER(isIRI($this)) }" ] .
+        ex:Off a sh:NodeShape ; sh:targetNode ex:a ; sh:deactivated true ;
+          sh:sparql [ sh:select "SELECT $this WHERE { }" ] ."""
+    )
+    core, found = sparql_shapes.split(shapes)
+    assert [s.shape for s in found] == [EX + "Named"] and not list(core.subjects(SH.sparql, None))
+    data = f"@prefix ex: <{EX}> . ex:b ex:s ex:x . ex:y ex:o ex:c ."
+    store = sparql_shapes.data_store([(data.encode(), EX)])
+    assert sorted(f.message for f in sparql_shapes.check(store, found)) == [EX + n for n in "abc"]
+
+
 @pytest.mark.parametrize(
     "text, words",
     [

@@ -163,10 +163,11 @@ class WorkerPool:
     def _release(self, worker: Worker) -> None:
         with self._lock:
             if not self._closed:
-                if self._waiting:  # a coroutine waits: hand the worker over on its loop
+                while self._waiting:  # a coroutine waits: hand the worker over on its loop
                     loop, future = self._waiting.pop(0)
-                    loop.call_soon_threadsafe(self._hand_over, future, worker)
-                    return
+                    with contextlib.suppress(RuntimeError):  # unless that loop has closed
+                        loop.call_soon_threadsafe(self._hand_over, future, worker)
+                        return
                 self._idle.append(worker)
                 self._lock.notify()
                 return

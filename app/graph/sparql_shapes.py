@@ -21,6 +21,13 @@ from app.canned.binding import where_body
 
 Term = NamedNode | BlankNode | Literal
 CHUNK = 500  # focus nodes per VALUES block
+# The core target kinds, as the SELECT that finds their focus nodes (`{}`: the node or property).
+CORE_TARGETS = {
+    SH.targetClass: "SELECT DISTINCT ?this WHERE {{ ?this a/<" + str(RDFS.subClassOf) + ">* {} }}",
+    SH.targetNode: "SELECT ?this WHERE {{ VALUES ?this {{ {} }} }}",
+    SH.targetSubjectsOf: "SELECT DISTINCT ?this WHERE {{ ?this {} ?any }}",
+    SH.targetObjectsOf: "SELECT DISTINCT ?this WHERE {{ ?any {} ?this }}",
+}
 
 
 class UnsupportedShape(ValueError):
@@ -60,7 +67,8 @@ def split(shapes: rdflib.Graph) -> tuple[rdflib.Graph, list[SparqlShape]]:
     for shape in sorted(set(shapes.subjects(SH.sparql, None)), key=str):
         if set(shapes.predicates(shape, None)) & CORE_PARAMETERS:
             raise UnsupportedShape(f"{shape} mixes SPARQL constraints with core ones: split it in two")
-        found.append(_read(shapes, shape))
+        if not _deactivated(shapes, shape):
+            found.append(_read(shapes, shape))
         for triple in shapes.cbd(shape):
             core.remove(triple)
     for shape, target in list(core.subject_objects(SH.target)):
@@ -73,23 +81,24 @@ def _read(shapes: rdflib.Graph, shape: rdflib.term.Node) -> SparqlShape:
     targets = []
     for target in shapes.objects(shape, SH.target):
         if (target, RDF.type, SH.SPARQLTarget) not in shapes:
-            raise UnsupportedShape(f"{shape}: only SPARQL targets and sh:targetClass are supported")
+            raise UnsupportedShape(f"{shape}: a target that is not a SPARQL target is not supported")
         targets.append(_prefixes(shapes, target) + str(shapes.value(target, SH.select)))
-    targets += [_class_target(c) for c in shapes.objects(shape, SH.targetClass)]
+    for predicate, template in CORE_TARGETS.items():
+        targets += [template.format(node.n3()) for node in shapes.objects(shape, predicate)]
     constraints = tuple(
         Constraint(
             select=_prefixes(shapes, node) + str(shapes.value(node, SH.select)),
             message=_text(shapes.value(node, SH.message) or shapes.value(shape, SH.message)),
         )
         for node in shapes.objects(shape, SH.sparql)
-        if not shapes.value(node, SH.deactivated, default=rdflib.Literal(False)).toPython()
+        if not _deactivated(shapes, node)
     )
     severity = shapes.value(shape, SH.severity, default=SH.Violation)
     return SparqlShape(str(shape), str(severity), tuple(targets), constraints)
 
 
-def _class_target(cls: rdflib.term.Node) -> str:
-    return f"SELECT DISTINCT ?this WHERE {{ ?this a/<{RDFS.subClassOf}>* <{cls}> }}"
+def _deactivated(shapes: rdflib.Graph, node: rdflib.term.Node) -> bool:
+    return shapes.value(node, SH.deactivated, default=rdflib.Literal(False)).toPython() is True
 
 
 def _prefixes(shapes: rdflib.Graph, node: rdflib.term.Node) -> str:
