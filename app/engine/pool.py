@@ -213,18 +213,12 @@ class WorkerPool:
         answer's head until the deadline, counted from then; then stream."""
         worker = self._acquire()
         deadline = time.monotonic() + timeout  # from the start of the work: waiting kills nothing
-        try:
+        with self._until_head(worker, timeout):
             self._sync(worker, deadline)
             worker.conn.send(("query", request))
             if not worker.conn.poll(max(deadline - time.monotonic(), 0)):
-                raise QueryTimeout(f"the query ran past its deadline of {timeout:g} s and was stopped")
+                raise TimeoutError
             message = worker.conn.recv()
-        except QueryTimeout:
-            self._discard(worker)
-            raise
-        except (OSError, EOFError) as error:
-            self._discard(worker)
-            raise WorkerFailed(f"query worker failed: {error}") from None
         return self._answer(worker, message, deadline, timeout)
 
     async def run_async(self, request: QueryRequest, timeout: float) -> Answer:
@@ -232,22 +226,32 @@ class WorkerPool:
         A caller that goes away (its task cancelled) takes its worker down with it."""
         worker = await self._acquire_async()
         deadline = time.monotonic() + timeout
-        try:
+        with self._until_head(worker, timeout):
             if worker.generation != self.generation:
                 await asyncio.to_thread(self._sync, worker, deadline)
             worker.conn.send(("query", request))
             await _readable(worker.conn, deadline - time.monotonic())
             message = worker.conn.recv()
-        except TimeoutError:
-            self._discard(worker)
-            raise QueryTimeout(f"the query ran past its deadline of {timeout:g} s and was stopped") from None
-        except (QueryTimeout, asyncio.CancelledError):
+        return self._answer(worker, message, deadline, timeout)
+
+    @contextlib.contextmanager
+    def _until_head(self, worker: Worker, timeout: float) -> Iterator[None]:
+        """Whatever stops the wait for the answer's head also stops the worker (it may still be
+        working on the query), and becomes the error the caller should see."""
+        try:
+            yield
+        except QueryTimeout:
             self._discard(worker)
             raise
+        except TimeoutError:  # before OSError: it is one
+            self._discard(worker)
+            raise QueryTimeout(f"the query ran past its deadline of {timeout:g} s and was stopped") from None
         except (OSError, EOFError) as error:
             self._discard(worker)
             raise WorkerFailed(f"query worker failed: {error}") from None
-        return self._answer(worker, message, deadline, timeout)
+        except asyncio.CancelledError:
+            self._discard(worker)
+            raise
 
     def _answer(self, worker: Worker, message: tuple, deadline: float, timeout: float) -> Answer:
         if message[0] == "error":
