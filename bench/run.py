@@ -195,18 +195,12 @@ class Runner:
     def _canned_bindings(self) -> dict[str, dict[str, list[str]]]:
         """Resolve each canned query's example parameters once, on the curated graph, with the
         label index our API uses, so that every server runs the query our API would run."""
-        from pyoxigraph import NamedNode, RdfFormat, Store
-
         from app.canned.kinds import KINDS
         from app.canned.labels import LabelIndex
-        from app.graph.store import graph_iri, infer
+        from app.graph.sources import load_sources
+        from app.graph.store import in_memory
 
-        store = Store()
-        for path in [*(sc.REPO_ROOT / "graph").glob("*.ttl"), *(sc.REPO_ROOT / "ontology").glob("*.ttl")]:
-            store.load(path=str(path), format=RdfFormat.TURTLE, base_iri=path.as_uri(),
-                       to_graph=NamedNode(graph_iri("https://w3id.org/cms-kg/", path.name)))
-        infer(store, "https://w3id.org/cms-kg/")
-        index = LabelIndex.from_store(store)
+        index = LabelIndex.from_store(in_memory(load_sources(sc.REPO_ROOT), "https://w3id.org/cms-kg/"))
         out: dict[str, dict[str, list[str]]] = {}
         for canned in self.canned:
             values: dict[str, list[str]] = {}
@@ -215,10 +209,9 @@ class Runner:
                 if name not in canned.example:
                     continue
                 value = canned.example[name]
-                if param.get("type") == "label":
+                if param.get("type") == "label":  # examples are checked to resolve when queries load
                     kind = KINDS[param.get("kind") or "resource"]
-                    found = [f"<{m.iri}>" for m in index.resolve(name, kind, str(value))]
-                    values[name] = found or [sc.sparql_literal(value)]
+                    values[name] = [f"<{m.iri}>" for m in index.resolve(name, kind, str(value))]
                 elif param.get("type") == "iri":
                     values[name] = [f"<{value}>"]
                 else:

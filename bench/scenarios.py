@@ -18,12 +18,12 @@ Linked Data pages (/id/...) once that route exists.
 
 from __future__ import annotations
 
-import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
+from app.canned.binding import where_body
 from bench.load import Request
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -151,28 +151,17 @@ def load_canned(folder: Path = REPO_ROOT / "queries") -> list[Canned]:
     return out
 
 
-_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 
 
 def bind_values(sparql: str, values: dict[str, list[str]]) -> str:
-    """Insert `VALUES ?_name { terms }` at the start of the outer WHERE (what the canned runner
-    does with substitutions), so every engine evaluates the same bound query."""
-    match = _WHERE.search(sparql)
-    if match is None or not values:
+    """Insert `VALUES ?_name { terms }` where the canned runner puts its values (the WHERE clause
+    that holds the parameters' uses: app.canned.binding.where_body), so every engine evaluates
+    the query our API runs."""
+    if not values:
         return sparql
+    at = where_body(sparql, [f"_{name}" for name in values])
     block = "".join(f"\n  VALUES ?_{name} {{ {' '.join(terms)} }}" for name, terms in values.items())
-    return sparql[: match.end()] + block + sparql[match.end() :]
-
-
-def label_lookup(text: str) -> str:
-    """IRIs whose English label is `text` (how the peers resolve a label parameter)."""
-    literal = text.lower().replace("\\", "\\\\").replace('"', '\\"')
-    return (
-        PREFIXES
-        + f"""SELECT DISTINCT ?s WHERE {{
-  ?s skos:prefLabel|skos:altLabel ?l . FILTER(LCASE(STR(?l)) = "{literal}")
-}}"""
-    )
+    return sparql[:at] + block + sparql[at:]
 
 
 def canned_path(canned: Canned) -> str:

@@ -3,8 +3,6 @@ of broken file is refused with its file named, by the loader, `cmskg serve` and 
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +12,7 @@ from app.canned.binding import NoWhereClause, bind, where_body
 from app.canned.catalogue import load_catalogue, split_header
 from app.canned.errors import CatalogueError
 from app.settings import REPO_ROOT
-from tests.conftest import FIXTURES, free_port, make_tree
+from tests.conftest import FIXTURES, cmskg, free_port, make_tree
 
 CONTRACT = {
     "partners-covering",
@@ -128,23 +126,13 @@ def broken_tree(tmp_path: Path) -> Path:
 
 
 def test_server_refuses_to_start_on_a_broken_canned_query(broken_tree: Path):
-    result = subprocess.run(
-        [sys.executable, "-m", "app.cli", "serve", "--root", str(broken_tree), "--port", str(free_port())],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = cmskg("serve", "--root", str(broken_tree), "--port", str(free_port()), timeout=60)
     assert result.returncode == 1
     assert "unused.rq" in result.stderr and "not used" in result.stderr
 
 
 def test_validate_reports_a_broken_canned_query(broken_tree: Path):
-    result = subprocess.run(
-        [sys.executable, "-m", "app.cli", "validate", "--root", str(broken_tree)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = cmskg("validate", "--root", str(broken_tree), timeout=60)
     assert result.returncode == 1
     assert "unused.rq" in result.stdout
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 
 from app.settings import REPO_ROOT
-from tests.conftest import free_port, start_server, stop_server
+from tests.conftest import cmskg, free_port, start_server, stop_server
 
 
 def test_server_answers_health_and_sparql(server):
@@ -39,12 +39,7 @@ def test_server_refuses_to_start_on_invalid_data(mini_root: Path):
     (mini_root / "graph" / "bad.ttl").write_text(
         "<https://w3id.org/cms-kg/id/taxon/x> a <https://w3id.org/cms-kg/ontology#Taxon> ."
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "app.cli", "serve", "--root", str(mini_root), "--port", str(free_port())],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = cmskg("serve", "--root", str(mini_root), "--port", str(free_port()), timeout=60)
     assert result.returncode == 1
     assert "graph/bad.ttl" in result.stderr
 
