@@ -47,3 +47,13 @@ def test_smoke_benchmark(tmp_path: Path) -> None:
     report = (tmp_path / "SMOKE.md").read_text()
     assert "| `lookup` |" in report and "Errors under load" in report
     assert "every request of every throughput run was answered 200" in report
+
+
+def test_floor_measures_each_layer_of_the_stack(capsys):
+    from bench.floor import ROUTES, main
+
+    main(clients=2, seconds=0.5)
+    lines = capsys.readouterr().out.splitlines()
+    rows = [line for line in lines if line.startswith("| ") and "req/s" not in line]
+    assert [row.split(" | ")[0].lstrip("| ") for row in rows] == list(ROUTES.values())
+    assert all(float(row.split(" | ")[1].rstrip(" |").replace(",", "")) > 0 for row in rows)
