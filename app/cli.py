@@ -1,4 +1,5 @@
-"""`cmskg validate | serve | query | export`: the command line over the same core the server uses."""
+"""`cmskg validate | serve | query | export | stats | push | audit`: the command line over the same core
+the server uses."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ EXIT_INVALID = 1
 EXIT_SYNTAX = 2
 
 QUERY_FORMATS = ("json", "csv", "tsv", "xml", "table", "turtle", "ntriples", "jsonld")
+DEFAULT_BASELINE = Path("docs/curation/audit-baseline.toml")
 CANNED_FORMATS = ("table", "json", "csv", "tsv", "html", "sparql-json")
 
 
@@ -207,6 +209,36 @@ def _canned(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_audit(args: argparse.Namespace) -> int:
+    """The curator's audit of the graph against the report text; exit 1 on findings not reviewed."""
+    from app.curation.audit import audit_tree
+    from app.curation.baseline import BaselineError, compare, load, stub
+    from app.curation.render import as_json, as_text
+
+    settings = _settings(args)
+    if not args.report.is_file():
+        print(f"cmskg audit: no report text at {args.report}", file=sys.stderr)
+        return EXIT_SYNTAX
+    baseline_path = args.baseline or settings.root / DEFAULT_BASELINE
+    try:
+        baseline = load(baseline_path)
+    except BaselineError as error:
+        print(f"cmskg audit: {error}", file=sys.stderr)
+        return EXIT_SYNTAX
+    audit = audit_tree(settings.root, args.report)
+    comparison = compare(audit.findings, baseline)
+    if args.format == "json":
+        print(as_json(audit, comparison))
+    elif args.format == "baseline-stub":
+        print(stub(comparison.new))
+    else:
+        print(as_text(audit, comparison, findings_only=args.new_only))
+    if comparison.new:
+        print(f"cmskg audit: {len(comparison.new)} finding(s) not in {baseline_path}", file=sys.stderr)
+        return EXIT_INVALID
+    return 0
+
+
 def cmd_push(args: argparse.Namespace) -> int:
     from app.graph.push import PushFailed, push
 
@@ -234,6 +266,27 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--format", choices=("table", "json"), default="table")
     _add_root(stats)
     stats.set_defaults(run=cmd_stats)
+
+    audit = commands.add_parser(
+        "audit", help="read the graph against the report, part by part; exit 1 on findings not reviewed"
+    )
+    audit.add_argument(
+        "--report", required=True, type=Path, help="the report's text (../shared/seeds/...txt)"
+    )
+    audit.add_argument(
+        "--baseline",
+        type=Path,
+        help=f"the reviewed findings (default: {DEFAULT_BASELINE} under the data folder)",
+    )
+    audit.add_argument(
+        "--format",
+        choices=("text", "json", "baseline-stub"),
+        default="text",
+        help="text (part by part), json, or baseline-stub: TOML entries to review for the new findings",
+    )
+    audit.add_argument("--new-only", action="store_true", help="show only the parts with new findings")
+    _add_root(audit)
+    audit.set_defaults(run=cmd_audit)
 
     push = commands.add_parser("push", help="load the validated graph into a SPARQL 1.1 server")
     push.add_argument("--endpoint", required=True, help="the server's SPARQL endpoint")
