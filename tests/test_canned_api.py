@@ -36,9 +36,14 @@ def test_catalogue_lists_every_query(server):
         assert "SELECT" in entry["sparql"] and "#+" not in entry["sparql"]
         assert httpx.get(entry["example_url"]).status_code == 200
     (partners,) = [e for e in entries if e["name"] == "partners-covering"]
-    (subject,) = partners["parameters"]
+    subject, stated_only = partners["parameters"]
     assert subject["name"] == "subject" and subject["type"] == "label" and subject["required"] is True
     assert subject["kind"] == "subject" and subject["example"] == "sharks"
+    # Every canned query says the grade of its rows and can keep to what the report states (issue #16).
+    assert stated_only["name"] == "stated_only" and stated_only["values"] == ["false", "true"]
+    for entry in entries:
+        assert "stated_only" in [p["name"] for p in entry["parameters"]], entry["name"]
+        assert "grade" in [c["name"] for c in entry["columns"]], entry["name"]
 
 
 def test_openapi_has_one_typed_operation_per_query(server):
@@ -99,6 +104,7 @@ def test_tsv_html_and_sparql_json(server):
         "contributor_label",
         "kind",
         "contribution",
+        "grade",
         "paragraphs",
     ]
     assert first.split("\t")[2] == ID + "collaboration/friends-of-target-12"
@@ -142,7 +148,7 @@ def test_cli_runs_a_canned_query():
     as_json = cmskg("query", "--canned", "members", "--param", "collaboration=CPW", "--format", "json")
     assert json.loads(as_json.stdout)["count"] >= 13
     as_csv = cmskg("query", "--canned", "search", "--param", "text=dugong", "--format", "csv")
-    assert as_csv.stdout.splitlines()[0] == "resource,resource_label,kind,matched,score"
+    assert as_csv.stdout.splitlines()[0] == "resource,resource_label,kind,matched,grade,score"
 
 
 def test_cli_reports_bad_canned_use():

@@ -39,6 +39,7 @@ PARTNER_DESCRIPTION = """
     skos:prefLabel "Test CITES listing endpoint"@en ;
     sd:endpoint <{endpoint}> ;
     cms:operatedBy <https://w3id.org/cms-kg/id/organisation/cites-secretariat> ;
+    cms:grade cms:stated ;
     prov:wasDerivedFrom <https://w3id.org/cms-kg/id/document/cop11-doc-21-1> .
 """
 

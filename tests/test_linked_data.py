@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 
 import httpx
 import pytest
-from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Triple, parse
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Triple, parse
 
 from app.namespaces import CMS, OWL, PROV, RDF, VOID
 from app.settings import Settings
@@ -132,8 +132,22 @@ def test_every_subject_dereferences_with_its_own_statements(web, minted, media_t
         assert response.status_code == 200, path
         assert response.headers["content-type"].startswith(media_type), path
         served = triples_of(response.content, RDF_FORMATS[media_type], base=BASE)
-        missing = by_document[path] - served
+        # Blank nodes (the claim derivations that grade a resource's claims) have no identity across
+        # documents: compare them by position, one placeholder for every blank node.
+        missing = _unlabelled(by_document[path]) - _unlabelled(served)
         assert not missing, f"{path} ({media_type}) lacks {sorted(map(str, missing))[:3]}"
+
+
+def _unlabelled(triples: set[Triple]) -> set[Triple]:
+    blank = BlankNode("b")
+    return {
+        Triple(
+            blank if isinstance(t.subject, BlankNode) else t.subject,
+            t.predicate,
+            blank if isinstance(t.object, BlankNode) else t.object,
+        )
+        for t in triples
+    }
 
 
 def test_every_subject_has_a_page_showing_its_statements(web, minted):
@@ -145,6 +159,8 @@ def test_every_subject_has_a_page_showing_its_statements(web, minted):
         assert response.headers["content-type"].startswith("text/html")
         page = Page(response.text)
         for t in minted[BASE + path[1:]]:
+            if isinstance(t.object, BlankNode):
+                continue  # a claim derivation: the page shows it as the grades of the claims it covers
             if isinstance(t.object, NamedNode):
                 assert href(t.object.value) in page.hrefs, f"{path}: no link to {t.object.value}"
             else:
@@ -404,7 +420,9 @@ def test_dumps_parse_hold_the_store_and_match_their_checksums(web, graph):
             fmt = {".ttl": RdfFormat.TURTLE, ".nt": RdfFormat.N_TRIPLES, ".jsonld": RdfFormat.JSON_LD}[
                 path[path.rfind(".") :]
             ]
-            assert triples_of(body, fmt) == graph
+            dumped = triples_of(body, fmt)
+            # blank nodes (claim derivations) get new labels when written: compare them by position
+            assert len(dumped) == len(graph) and _unlabelled(dumped) == _unlabelled(graph)
     assert web.get("/dumps/nothing.ttl").status_code == 404
 
 

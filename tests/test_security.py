@@ -19,6 +19,7 @@ EVIL_TTL = f"""
     skos:prefLabel "Evil <script>alert('label')</script> Org"@en ;
     skos:altLabel "<img src=x onerror=alert(1)>"@en ;
     skos:definition "A definition with \\"quotes\\" & <b>markup</b>."@en ;
+    cms:grade cms:stated ;
     prov:wasDerivedFrom <https://w3id.org/cms-kg/id/document/test-report/p1> .
 """
 

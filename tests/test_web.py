@@ -165,7 +165,9 @@ def test_bound_sparql(server):
     response = httpx.get(server.url + "/web/sparql/partners-covering", params={"subject": "sharks"})
     assert response.status_code == 200
     sparql = response.json()["sparql"]
-    assert re.search(r"VALUES \(\?_subject\) \{ \(<" + re.escape(SHARKS) + r">\) \}", sparql)
+    # the subject and the stated_only switch (at its default) are bound together
+    bound = r'VALUES \(\?_subject \?_stated_only\) \{ \(<' + re.escape(SHARKS) + r'> "false"\) \}'
+    assert re.search(bound, sparql)
     # It runs on /sparql and gives the same number of rows as the canned query.
     run = httpx.post(server.url + "/sparql", data={"query": sparql}, headers={"Accept": "application/json"})
     canned = httpx.get(server.url + "/api/queries/partners-covering", params={"subject": "sharks"}).json()

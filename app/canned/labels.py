@@ -3,7 +3,10 @@
 A label parameter matches, case-insensitively, any label of a resource of the right kind:
 preferred, alternative and hidden labels, short names, scientific and vernacular names, ISO codes,
 notations and target numbers. When several resources match, those matched by a naming label
-(preferred label, short name, scientific name, code) win over those matched by an alternative one.
+(preferred label, short name, scientific name, code) win over those matched by an alternative one;
+among equals, the exact species or concept wins over a group that includes it ("Saiga" names the
+species, not a group of antelopes that lists it), unless the two are declared the same
+(skos:exactMatch: the group "cetaceans" and the infraorder Cetacea are both kept).
 """
 
 from __future__ import annotations
@@ -69,11 +72,29 @@ class Match:
     label: str | None
 
 
+# Edges from a broader concept or group to a narrower one or a taxon it includes, and the pairs
+# declared the same: read once, to prefer the exact concept a label names over a group above it.
+HIERARCHY = f"""
+SELECT DISTINCT ?broad ?narrow WHERE {{
+  {{ ?broad <{SKOS}narrower> ?narrow }} UNION {{ ?narrow <{SKOS}broader> ?broad }}
+  UNION {{ ?broad <{CMS}includesTaxon> ?narrow }} UNION {{ ?narrow <{CMS}parentTaxon> ?broad }}
+  FILTER(isIRI(?broad) && isIRI(?narrow))
+}}"""
+EXACT = f"SELECT DISTINCT ?a ?b WHERE {{ ?a <{SKOS}exactMatch> ?b FILTER(isIRI(?a) && isIRI(?b)) }}"
+
+
 class LabelIndex:
     """Every labelled resource with its classes (and superclasses) and its labels."""
 
-    def __init__(self, entries: dict[str, Entry]) -> None:
+    def __init__(
+        self,
+        entries: dict[str, Entry],
+        narrower: dict[str, set[str]] | None = None,
+        same: set[frozenset[str]] | None = None,
+    ) -> None:
         self._entries = entries
+        self._narrower = narrower or {}
+        self._same = same or set()
         self._display = {iri: entry.display for iri, entry in entries.items()}
         self._classes = {iri: frozenset(entry.classes) for iri, entry in entries.items()}
         self._by_label: dict[str, list[tuple[str, int]]] = defaultdict(list)
@@ -96,7 +117,14 @@ class LabelIndex:
         )
         for row in types:
             entries.setdefault(row["s"].value, Entry(row["s"].value)).classes.add(row["c"].value)
-        return cls(entries)
+        narrower: dict[str, set[str]] = defaultdict(set)
+        for row in store.query(HIERARCHY, use_default_graph_as_union=True):
+            narrower[row["broad"].value].add(row["narrow"].value)
+        same = {
+            frozenset((row["a"].value, row["b"].value))
+            for row in store.query(EXACT, use_default_graph_as_union=True)
+        }
+        return cls(entries, dict(narrower), same)
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -124,8 +152,31 @@ class LabelIndex:
                 parameter, f"no {kind.name} is labelled {text!r}", self.suggestions(kind, text)
             )
         best = min(tier for _, tier in candidates)
-        iris = sorted({iri for iri, tier in candidates if tier == best})
-        return [Match(iri, self.label(iri)) for iri in iris]
+        iris = self._most_specific({iri for iri, tier in candidates if tier == best})
+        return [Match(iri, self.label(iri)) for iri in sorted(iris)]
+
+    def _most_specific(self, iris: set[str]) -> set[str]:
+        """Drop a candidate that includes another candidate below it (a group above the species),
+        unless the two are declared the same."""
+        if len(iris) < 2:
+            return iris
+        keep = set(iris)
+        for broad in iris:
+            below = self._below(broad)
+            others = iris - {broad}
+            if any(other in below and frozenset((broad, other)) not in self._same for other in others):
+                keep.discard(broad)
+        return keep or iris
+
+    def _below(self, iri: str) -> set[str]:
+        seen: set[str] = set()
+        todo = [iri]
+        while todo:
+            for child in self._narrower.get(todo.pop(), ()):
+                if child not in seen:
+                    seen.add(child)
+                    todo.append(child)
+        return seen
 
     def suggestions(self, kind: Kind, text: str) -> list[str]:
         """Labels of this kind close to the text: those containing it first, then look-alikes."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
@@ -10,7 +11,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 from app.linkeddata.describe import Description
 from app.linkeddata.iris import IriSpace
 from app.linkeddata.labels import Labels
-from app.namespaces import CMS, DCT, LABEL_PROPERTIES, PROV, RDF, SKOS, XSD, local_name, prefixed
+from app.namespaces import CMS, DCT, LABEL_PROPERTIES, PROV, RDF, RDFS, SKOS, XSD, local_name, prefixed
 
 TYPE = RDF + "type"
 DERIVED = PROV + "wasDerivedFrom"
@@ -29,12 +30,15 @@ class Link:
 
 @dataclass(frozen=True)
 class Value:
-    """One object of a statement: a link, or a literal with its language or datatype."""
+    """One object of a statement: a link, or a literal with its language or datatype, and, for a
+    claim, its grade (stated, inferred, reference) with the reason or source behind it."""
 
     text: str
     link: Link | None = None
     language: str | None = None
     datatype: str | None = None
+    grade: str = ""
+    grade_note: str = ""
 
 
 @dataclass
@@ -56,6 +60,8 @@ class Page:
     provenance: list[Link]
     derived: list[Link]
     alternates: dict[str, str] = field(default_factory=dict)
+    grade: str = ""
+    grade_note: str = ""
 
 
 class Linker:
@@ -96,6 +102,60 @@ def _natural(text: str) -> tuple:
     return (0, int(digits), text) if text[:1].isdigit() and digits else (1, 0, text)
 
 
+# Not claims: names, descriptions, types and the provenance and grading statements themselves.
+NOT_GRADED = {
+    TYPE,
+    *LABEL_PROPERTIES,
+    *(SKOS + p for p in ("altLabel", "hiddenLabel", "definition", "inScheme", "topConceptOf", "notation")),
+    DCT + "description",
+    RDFS + "comment",
+    RDFS + "seeAlso",
+    *PROVENANCE,
+    CMS + "grade",
+    CMS + "reason",
+    PROV + "qualifiedDerivation",
+}
+
+
+class Grades:
+    """The grade of each claim of a resource, as README "Modelling in brief" defines it: a claim
+    derivation for the one claim, else one for its property, else the resource's own grade."""
+
+    def __init__(self, this: str, triples: tuple[Triple, ...], name: Callable[[str], str]) -> None:
+        by_subject: dict[object, dict[str, list[object]]] = defaultdict(lambda: defaultdict(list))
+        for t in triples:
+            by_subject[t.subject][t.predicate.value].append(t.object)
+        own = by_subject[NamedNode(this)]
+        self.default = _local(own.get(CMS + "grade", []))
+        self.default_note = _text(own.get(CMS + "reason", []))
+        self.single: dict[tuple[str, object], tuple[str, str]] = {}
+        self.per_property: dict[str, tuple[str, str]] = {}
+        for node in own.get(PROV + "qualifiedDerivation", []):
+            d = by_subject.get(node, {})
+            grade = _local(d.get(CMS + "grade", []))
+            sources = sorted(name(e.value) for e in d.get(PROV + "entity", []) if isinstance(e, NamedNode))
+            note = _text(d.get(CMS + "reason", [])) or "; ".join(sources)
+            for prop in d.get(RDF + "predicate", []):
+                for value in d.get(RDF + "object", []):
+                    self.single[(prop.value, value)] = (grade, note)
+            for prop in d.get(CMS + "claimProperty", []):
+                self.per_property[prop.value] = (grade, note)
+
+    def of(self, prop: str, value: object) -> tuple[str, str]:
+        if prop in NOT_GRADED or not self.default:
+            return "", ""
+        found = self.single.get((prop, value)) or self.per_property.get(prop)
+        return found or (self.default, self.default_note)
+
+
+def _local(terms: list[object]) -> str:
+    return local_name(terms[0].value) if terms and isinstance(terms[0], NamedNode) else ""
+
+
+def _text(terms: list[object]) -> str:
+    return str(terms[0].value) if terms and isinstance(terms[0], Literal) else ""
+
+
 def page(
     description: Description, space: IriSpace, ancestors: dict[str, frozenset[str]] | None = None
 ) -> Page:
@@ -133,11 +193,16 @@ def page(
         return paragraph_note([numbers[p] for p in stated_in.get(iri, []) if p in numbers])
 
     own = description.own
+    grades = Grades(this, triples, lambda iri: source_link(iri).label)
     rows: dict[str, Row] = {}
     for t in own:
-        rows.setdefault(t.predicate.value, Row(linker.prop(t.predicate.value))).values.append(
-            linker.value(t.object)
-        )
+        if t.predicate.value == PROV + "qualifiedDerivation":
+            continue  # shown as the grades of the claims it qualifies
+        grade, note = grades.of(t.predicate.value, t.object)
+        value = linker.value(t.object)
+        if grade:
+            value = Value(value.text, value.link, value.language, value.datatype, grade, note)
+        rows.setdefault(t.predicate.value, Row(linker.prop(t.predicate.value))).values.append(value)
     properties = sorted(rows.values(), key=lambda r: _property_order(r.prop))
     for row in properties:
         row.values.sort(key=lambda v: (v.language not in ("en", None), v.text.lower()))
@@ -194,6 +259,8 @@ def page(
         incoming=incoming,
         provenance=sorted(dict.fromkeys(provenance), key=lambda link: _natural(link.label)),
         derived=derived,
+        grade=grades.default,
+        grade_note=grades.default_note,
     )
 
 
