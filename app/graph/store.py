@@ -35,11 +35,21 @@ ENTAILMENTS = (
         ?p rdfs:subPropertyOf+ ?super . ?s ?p ?o .
         FILTER NOT EXISTS { ?s ?super ?o }
     }""",
+    # cms:actsFor, the reflexive-transitive closure of org:unitOf over organisations (after the type
+    # entailments, which make every kind of organisation a cms:Organisation). Queries use one triple
+    # pattern for "the organisation or one of its units" instead of a UNION with a BIND or a * path,
+    # which Virtuoso evaluates wrongly inside larger queries.
+    """PREFIX cms: <https://w3id.org/cms-kg/ontology#>
+    CONSTRUCT { ?o cms:actsFor ?o } WHERE { ?o a cms:Organisation }""",
+    """PREFIX cms: <https://w3id.org/cms-kg/ontology#>
+    PREFIX org: <http://www.w3.org/ns/org#>
+    CONSTRUCT { ?unit cms:actsFor ?o } WHERE { ?unit org:unitOf+ ?o }""",
 )
 
 
 def infer(store: Store, base_iri: str) -> None:
-    """Materialise the ontology's subclass and subproperty entailments in their own named graph."""
+    """Materialise the ontology's subclass and subproperty entailments and cms:actsFor in their own
+    named graph."""
     target = NamedNode(graph_iri(base_iri, INFERRED))
     for query in ENTAILMENTS:
         triples = list(store.query(query, use_default_graph_as_union=True))

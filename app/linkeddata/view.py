@@ -198,6 +198,8 @@ def page(
     for t in own:
         if t.predicate.value == PROV + "qualifiedDerivation":
             continue  # shown as the grades of the claims it qualifies
+        if t.predicate.value == CMS + "actsFor" and t.object.value == this:
+            continue  # every organisation acts for itself (an entailment queries use; no news)
         grade, note = grades.of(t.predicate.value, t.object)
         value = linker.value(t.object)
         if grade:
