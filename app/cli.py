@@ -262,6 +262,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--endpoint", help="the remote SPARQL endpoint for --backend remote (CMSKG_ENDPOINT)")
     serve.add_argument("--port", type=int, help="port to listen on (CMSKG_PORT; default 8000)")
     serve.add_argument(
+        "--public-url",
+        dest="public_url",
+        metavar="URL",
+        help="the address clients reach this server at; absolute URLs are built from it, never from "
+        "the Host header (CMSKG_PUBLIC_URL; default http://HOST:PORT/)",
+    )
+    serve.add_argument(
         "--query-timeout",
         dest="query_timeout",
         type=float,

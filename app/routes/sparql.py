@@ -41,8 +41,9 @@ def _service(request: Request) -> QueryService:
 
 
 def _endpoint(request: Request) -> str:
-    """The endpoint's own URL: the service description's subject and the base of relative IRIs."""
-    return str(request.url.replace(query="", fragment=""))
+    """The endpoint's own URL: the service description's subject and the base of relative IRIs
+    (built from the configured public URL, never from the client's Host header)."""
+    return f"{request.app.state.settings.public_base}sparql"
 
 
 def _etag(request: Request, params: Params) -> str:
