@@ -66,7 +66,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from app import heap
-    from app.engine.pool import warm_up
+    from app.engine.processes import warm_up
     from app.main import create_app
 
     settings = _settings(args)

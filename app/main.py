@@ -13,7 +13,7 @@ from app.engine.service import QueryService
 from app.graph.build import Dataset, build_dataset
 from app.public_origin import PublicOrigin
 from app.reload import Reloader
-from app.routes import admin, errors, federation, meta, queries, resources, sparql, store, web
+from app.routes import admin, docs, errors, federation, meta, queries, resources, sparql, store, web
 from app.security_headers import SecurityHeaders
 from app.settings import Settings
 
@@ -40,6 +40,8 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
         description="SPARQL 1.1 endpoint and API over the knowledge graph of the CMS Family's "
         "synergies and partnerships (UNEP/CMS/COP11/Doc.21.1).",
         lifespan=lifespan,
+        docs_url=None,  # our own /docs, from the vendored Swagger UI (app/routes/docs.py)
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.dataset = dataset
@@ -66,6 +68,7 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
     app.include_router(federation.router)
     app.include_router(meta.router)
     app.include_router(admin.router)
+    app.include_router(docs.install(app.title))
     queries.install(app, settings, dataset)  # canned queries: /api/queries (checked at start-up)
     resources.install(app)  # Linked Data: /id/, /ontology, /void, /dumps/, /static
     web.install(app)  # the analyst's page at / and its JSON helpers under /web/ (after the queries)

@@ -41,6 +41,17 @@ class Settings(BaseSettings):
     max_query_bytes: int = Field(64 * 1024, gt=0, description="Largest accepted query text.")
     max_upload_bytes: int = Field(16 * 1024 * 1024, gt=0, description="Largest Graph Store upload (bytes).")
     workers: int = Field(2, ge=1, le=64, description="Query worker processes kept warm.")
+    query_memory: int = Field(
+        2048,
+        ge=64,
+        description="Memory one query (or update, or upload parse) may use beyond its store (MiB); "
+        "past it the query is stopped with 503.",
+    )
+    confine: bool = Field(
+        True,
+        description="Run query workers and jobs in a network namespace of their own, whose only way "
+        "out is our federation gateway.",
+    )
     queue_wait: float = Field(
         5.0, ge=0, description="How long a query waits for a free worker before 503 (s)."
     )

@@ -149,8 +149,6 @@ def test_timeout_parameter_cannot_exceed_the_configured_deadline(guarded):
         "SELECT * WHERE { SERVICE <http://127.0.0.1:{port}/sparql> { ?s ?p ?o } }",
         "SELECT * WHERE { SERVICE SILENT <http://127.0.0.1:{port}/sparql> { ?s ?p ?o } }",
         "SELECT * WHERE { BIND(<http://127.0.0.1:{port}/> AS ?e) SERVICE ?e { ?s ?p ?o } }",
-        "SELECT * FROM <http://127.0.0.1:{port}/data.ttl> WHERE { ?s ?p ?o }",
-        "SELECT * FROM NAMED <http://127.0.0.1:{port}/data.ttl> WHERE { GRAPH ?g { ?s ?p ?o } }",
         "SELECT * WHERE { \\u0053ERVICE <http://127.0.0.1:{port}/sparql> { ?s ?p ?o } }",
     ],
 )
@@ -158,6 +156,22 @@ def test_queries_that_would_reach_out_are_refused_before_any_fetch(guarded, list
     text = query.replace("{port}", str(listener.port))
     response = httpx.post(guarded.url + "/sparql", data={"query": text})
     assert response.status_code in (400, 403), response.text
+    time.sleep(0.2)
+    assert listener.connections == 0
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * FROM <http://127.0.0.1:{port}/data.ttl> WHERE { ?s ?p ?o }",
+        "SELECT * FROM NAMED <http://127.0.0.1:{port}/data.ttl> WHERE { GRAPH ?g { ?s ?p ?o } }",
+    ],
+)
+def test_from_a_graph_we_do_not_hold_is_empty_and_fetches_nothing(guarded, listener, query):
+    text = query.replace("{port}", str(listener.port))
+    response = httpx.post(guarded.url + "/sparql", data={"query": text})
+    assert response.status_code == 200, response.text
+    assert response.json()["results"]["bindings"] == []
     time.sleep(0.2)
     assert listener.connections == 0
 

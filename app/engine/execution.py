@@ -70,9 +70,11 @@ class Head:
 
 
 def dataset_options(request: QueryRequest) -> dict:
-    """pyoxigraph options for the protocol's dataset: the union of all graphs unless one is named."""
+    """pyoxigraph options for the protocol's dataset. Without default-graph-uri / named-graph-uri,
+    none: the store's default graph is the union of its graphs (app.graph.store), and a query's own
+    FROM / FROM NAMED replaces it, as SPARQL 1.1 §13 says."""
     if not request.default_graph_uris and not request.named_graph_uris:
-        return {"use_default_graph_as_union": True}
+        return {}
     try:
         options: dict = {"default_graph": [NamedNode(u) for u in request.default_graph_uris]}
         if request.named_graph_uris:
@@ -101,8 +103,18 @@ def run(store: Store, request: QueryRequest, max_rows: int) -> tuple[Head, Itera
         raise
     except SyntaxError as error:
         raise QueryError(f"syntax error: {error}") from None
-    except (OSError, ValueError, RuntimeError) as error:
+    except OSError as error:  # a fetch (SERVICE) failed: say so, never what a socket answered
+        raise QueryError(f"query failed: a SERVICE call failed ({_http_status(error)})") from None
+    except (ValueError, RuntimeError) as error:
         raise QueryError(f"query failed: {error}") from None
+
+
+def _http_status(error: OSError) -> str:
+    """What pyoxigraph's client says of a failed call, kept to an HTTP status if it gives one."""
+    words = str(error).split()
+    if len(words) > 1 and words[0] == "Error" and words[1].isdigit():
+        return f"HTTP {words[1]}"
+    return "no answer"
 
 
 def render(

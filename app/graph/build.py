@@ -58,7 +58,7 @@ def load_dataset(sources: Sources, settings: Settings) -> Dataset:
     else:
         path = stores.on_disk(sources, settings.base_iri, settings.store)
         store = stores.open_read_only(path)
-    triples = len(store)
+    triples = stores.triple_count(store)
     log.info("serving %d quads, data version %s", triples, sources.version)
     return Dataset(
         store=store,
@@ -77,4 +77,6 @@ def _open_current(settings: Settings, version: str) -> Dataset:
     root = settings.root.resolve()
     files = tuple(p.relative_to(root).as_posix() for p in data_files(root))
     log.info("reusing store %s at data version %s", path, version)
-    return Dataset(store=store, version=version, triples=len(store), files=files, store_path=path)
+    return Dataset(
+        store=store, version=version, triples=stores.triple_count(store), files=files, store_path=path
+    )

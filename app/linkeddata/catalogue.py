@@ -66,13 +66,13 @@ def build(store: Store, space: IriSpace, ancestors: dict[str, frozenset[str]] | 
     prefix = space.base + "id/"
     labels = Labels()
     class_labels: dict[str, str] = {}
-    for row in store.query(CLASS_LABELS, use_default_graph_as_union=True):
+    for row in store.query(CLASS_LABELS):
         if row["label"].language in ("en", None):
             class_labels[row["c"].value] = row["label"].value
     types: dict[str, set[str]] = defaultdict(set)
     seen: set[str] = set()
     rows = store.query(
-        ENTRIES, use_default_graph_as_union=True, substitutions={Variable("prefix"): Literal(prefix)}
+        ENTRIES, substitutions={Variable("prefix"): Literal(prefix)}
     )
     for row in rows:
         subject = row["s"].value

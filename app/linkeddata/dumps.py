@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from pyoxigraph import Quad, RdfFormat, Store, Triple, serialize
+from pyoxigraph import DefaultGraph, Quad, RdfFormat, Store, Triple, serialize
 
 from app.formats import Format, Kind, by_name
 from app.linkeddata.serialize import jsonld
@@ -45,8 +45,10 @@ def dump_format(name: str) -> Format:
 
 
 def _sorted_quads(store: Store) -> list[Quad]:
-    """Every quad in a stable order, so the same data always gives the same bytes and checksum."""
-    return sorted(store, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
+    """Every quad of the named graphs (the default graph is their union) in a stable order, so the
+    same data always gives the same bytes and checksum."""
+    named = (q for q in store if not isinstance(q.graph_name, DefaultGraph))
+    return sorted(named, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
 
 
 def _triples(quads: list[Quad]) -> list[Triple]:

@@ -97,7 +97,7 @@ def _namespace(iri: str) -> str:
 
 def compute(store: Store, version: str, catalogue: Catalogue, dumps: list[Dump]) -> Stats:
     def rows(query: str) -> list:
-        return list(store.query(query, use_default_graph_as_union=True))
+        return list(store.query(query))
 
     totals = rows(COUNTS)[0]
     names: dict[str, str] = {}

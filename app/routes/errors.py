@@ -5,7 +5,14 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse
 
-from app.engine.errors import QueryError, QueryForbidden, QueryTimeout, QueryTooLarge, ServerBusy
+from app.engine.errors import (
+    QueryAborted,
+    QueryError,
+    QueryForbidden,
+    QueryTimeout,
+    QueryTooLarge,
+    ServerBusy,
+)
 from app.engine.pool import WorkerFailed
 from app.engine.remote import RemoteFailed
 from app.federation.gateway import PartnerFailed
@@ -42,7 +49,8 @@ STATUS: dict[type[Exception], tuple[int, dict[str, str]]] = {
     UnsupportedMediaType: (415, {}),
     QueryTimeout: (503, RETRY_AFTER),
     ServerBusy: (503, RETRY_AFTER),
-    WorkerFailed: (500, {}),
+    QueryAborted: (503, RETRY_AFTER),
+    WorkerFailed: (503, RETRY_AFTER),
     RemoteFailed: (502, {}),
 }
 

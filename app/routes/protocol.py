@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import math
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
@@ -35,9 +36,12 @@ class Params:
         if raw is None or raw == "":
             return None
         try:
-            return float(raw)
+            value = float(raw)
         except ValueError:
-            raise BadRequest(f"timeout must be a number of seconds, not {raw!r}") from None
+            value = float("nan")
+        if not (math.isfinite(value) and value > 0):
+            raise BadRequest(f"timeout must be a positive, finite number of seconds, not {raw!r}")
+        return value
 
 
 def parse_params(text: str) -> Params:
