@@ -284,6 +284,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers", type=int, help="query worker processes kept warm (CMSKG_WORKERS; default 2)"
     )
     serve.add_argument(
+        "--query-memory",
+        dest="query_memory",
+        type=int,
+        metavar="MIB",
+        help="memory one query may use beyond its store; past it, 503 (CMSKG_QUERY_MEMORY; default 2048)",
+    )
+    serve.add_argument(
         "--update-token",
         dest="update_token",
         help="enables SPARQL Update and Graph Store writes for 'Authorization: Bearer TOKEN' "
