@@ -284,6 +284,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers", type=int, help="query worker processes kept warm (CMSKG_WORKERS; default 2)"
     )
     serve.add_argument(
+        "--fast-workers",
+        dest="fast_workers",
+        type=int,
+        help="worker processes kept for lookups, so they never wait behind heavy queries "
+        "(CMSKG_FAST_WORKERS; default 1; 0 for none)",
+    )
+    serve.add_argument(
         "--query-memory",
         dest="query_memory",
         type=int,

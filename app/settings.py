@@ -41,6 +41,16 @@ class Settings(BaseSettings):
     max_query_bytes: int = Field(64 * 1024, gt=0, description="Largest accepted query text.")
     max_upload_bytes: int = Field(16 * 1024 * 1024, gt=0, description="Largest Graph Store upload (bytes).")
     workers: int = Field(2, ge=1, le=64, description="Query worker processes kept warm.")
+    fast_workers: int = Field(
+        1,
+        ge=0,
+        le=16,
+        description="Worker processes kept for lookups (queries small by construction), so they never "
+        "wait behind heavy ones; 0: none.",
+    )
+    fast_lane_deadline: float = Field(
+        2.0, gt=0, description="How long a lookup may run in the fast lane before it joins the others (s)."
+    )
     query_memory: int = Field(
         2048,
         ge=64,

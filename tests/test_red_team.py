@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -364,6 +365,36 @@ def test_a_query_past_its_memory_budget_is_a_503_and_its_worker_is_replaced(targ
     response = httpx.post(target.url + "/sparql", data={"query": query}, timeout=30)
     assert response.status_code == 503, response.text
     assert "memory" in response.text or "deadline" in response.text
+    still_serving(target)
+
+
+# -- 8. a few clients running away must not starve the others ------------------------------------
+
+CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def test_clients_looping_runaway_queries_do_not_starve_a_lookup(target):
+    """Four clients each looping a query stopped at its deadline held both workers, and a fifth
+    client's one-resource lookup was answered one time in three. Lookups have a lane of their own."""
+    stop = threading.Event()
+
+    def runaway() -> None:
+        while not stop.is_set():
+            httpx.post(target.url + "/sparql", data={"query": CARTESIAN}, timeout=30)
+
+    lookup = f"SELECT ?p ?o WHERE {{ <{SECRETARIAT}> ?p ?o }}"
+    with ThreadPoolExecutor(4) as pool:
+        loops = [pool.submit(runaway) for _ in range(4)]
+        time.sleep(1)
+        statuses = []
+        for _ in range(15):
+            answer = httpx.get(target.url + "/sparql", params={"query": lookup}, timeout=30)
+            statuses.append(answer.status_code)
+            time.sleep(0.2)
+        stop.set()
+        for loop in loops:
+            loop.result()
+    assert statuses.count(200) >= 14, statuses
     still_serving(target)
 
 

@@ -20,6 +20,7 @@ from collections.abc import Set
 from dataclasses import dataclass
 from functools import lru_cache
 
+from app.engine.cost import is_lookup
 from app.engine.errors import QueryError, QueryForbidden
 from app.engine.tokens import Token, check_escapes, position, tokens
 
@@ -45,6 +46,7 @@ class ServiceCall:
 class QueryPlan:
     calls: tuple[ServiceCall, ...]
     declares_dataset: bool  # FROM or FROM NAMED: the query's own dataset replaces the default one
+    lookup: bool = False  # small by construction (app.engine.cost): may take the fast lane
 
     @property
     def outer_calls(self) -> tuple[ServiceCall, ...]:
@@ -121,7 +123,7 @@ def plan_query(text: str) -> QueryPlan:
             pending = True
     if calls and has_base:
         raise QueryForbidden("BASE is not allowed in federated queries: write full SERVICE IRIs")
-    return QueryPlan(tuple(calls), declares_dataset)
+    return QueryPlan(tuple(calls), declares_dataset, is_lookup(significant))
 
 
 def _service_call(

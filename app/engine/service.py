@@ -14,6 +14,8 @@ import logging
 import shutil
 import tempfile
 import threading
+import time
+from collections import OrderedDict
 from dataclasses import replace
 from pathlib import Path
 
@@ -21,7 +23,7 @@ from pyoxigraph import NamedNode, RdfFormat, Store
 
 from app.engine.answer import Answer
 from app.engine.egress import Route
-from app.engine.errors import QueryError, QueryForbidden, QueryTooLarge
+from app.engine.errors import QueryError, QueryForbidden, QueryTimeout, QueryTooLarge, ServerBusy
 from app.engine.execution import QueryRequest
 from app.engine.guard import QueryPlan, check_query
 from app.engine.jobs import run_job
@@ -37,6 +39,8 @@ from app.graph.build import Dataset
 from app.settings import Settings
 
 log = logging.getLogger(__name__)
+LANE_WAIT = 1.0  # a lookup waits this long for the fast lane before it queues with the others
+SLOW_LOOKUPS_KEPT = 1024
 
 
 class QueryService:
@@ -61,6 +65,9 @@ class QueryService:
         self._scratch: Path | None = None
         self._curated_sizes: dict[str, int] | None = None
         self.engine: WorkerPool | RemoteEngine
+        self.lane: WorkerPool | None = None  # the fast lane for lookups (app.engine.cost)
+        self._slow_lookups: OrderedDict[str, None] = OrderedDict()
+        self._slow_lock = threading.Lock()
         if settings.backend == "remote":
             assert settings.endpoint is not None
             self.engine = RemoteEngine(
@@ -68,12 +75,10 @@ class QueryService:
             )
         else:
             config = WorkerConfig(self._worker_spec(), settings.max_rows, self.limits, self._route())
-            self.engine = WorkerPool(
-                config,
-                size=settings.workers,
-                queue_wait=settings.queue_wait,
-                memory_mib=settings.query_memory,
-            )
+            self.engine = WorkerPool(config, settings.workers, settings.queue_wait, settings.query_memory)
+            if settings.fast_workers:
+                lane_wait = min(settings.queue_wait, LANE_WAIT)
+                self.lane = WorkerPool(config, settings.fast_workers, lane_wait, settings.query_memory)
 
     @property
     def generation(self) -> int:
@@ -160,12 +165,41 @@ class QueryService:
         timeout, plan = self._checked(request)
         if plan.calls or not isinstance(self.engine, WorkerPool):
             return await asyncio.to_thread(self._run, request, plan, timeout)
+        if self.lane is not None and self._takes_lane(request, plan):
+            started = time.monotonic()
+            try:
+                return await self.lane.run_async(request, min(timeout, self.settings.fast_lane_deadline))
+            except (QueryTimeout, ServerBusy) as error:
+                timeout = self._after_lane(request, error, timeout - (time.monotonic() - started))
         return await self.engine.run_async(request, timeout)
 
     def _run(self, request: QueryRequest, plan: QueryPlan, timeout: float) -> Answer:
-        if not plan.calls:
-            return self.engine.run(request, timeout)
-        return self._federated(request, plan, timeout)
+        if plan.calls:
+            return self._federated(request, plan, timeout)
+        if self.lane is not None and self._takes_lane(request, plan):
+            started = time.monotonic()
+            try:
+                return self.lane.run(request, min(timeout, self.settings.fast_lane_deadline))
+            except (QueryTimeout, ServerBusy) as error:
+                timeout = self._after_lane(request, error, timeout - (time.monotonic() - started))
+        return self.engine.run(request, timeout)
+
+    def _takes_lane(self, request: QueryRequest, plan: QueryPlan) -> bool:
+        """Lookups take the fast lane, unless this text has already run too long there."""
+        with self._slow_lock:
+            return plan.lookup and request.query not in self._slow_lookups
+
+    def _after_lane(self, request: QueryRequest, error: Exception, left: float) -> float:
+        """A lookup the lane could not answer joins the others with the rest of its deadline; one
+        that ran too long there is not sent there again."""
+        if isinstance(error, QueryTimeout):
+            with self._slow_lock:
+                self._slow_lookups[request.query] = None
+                while len(self._slow_lookups) > SLOW_LOOKUPS_KEPT:
+                    self._slow_lookups.popitem(last=False)
+        if left <= 0:
+            raise QueryTimeout("the query ran past its deadline and was stopped")
+        return left
 
     def _federated(self, request: QueryRequest, plan: QueryPlan, timeout: float) -> Answer:
         """Route each SERVICE call through the gateway, then turn its outcomes into errors or notes.
@@ -257,6 +291,8 @@ class QueryService:
             store.load(snapshot.nquads, format=RdfFormat.N_QUADS)
         self.user_graphs, self.user_store = snapshot, store
         self.engine.publish(snapshot)
+        if self.lane is not None:
+            self.lane.publish(snapshot)
 
     def adopt_user_graphs(self, previous: QueryService) -> None:
         """Carry the writable graphs over from the service this one replaces (on reload)."""
@@ -271,5 +307,7 @@ class QueryService:
 
     def close(self) -> None:
         self.engine.close()
+        if self.lane is not None:
+            self.lane.close()
         if self._scratch is not None:
             shutil.rmtree(self._scratch, ignore_errors=True)

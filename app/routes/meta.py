@@ -29,7 +29,24 @@ class Health(BaseModel):
     files: int
     workers_idle: int | None = None
     workers: Workers | None = None
+    fast_lane: Workers | None = Field(None, description="The workers kept for lookups.")
     reload: ReloadStatus | None = None
+
+
+def _workers(pool: object) -> Workers | None:
+    """A worker pool's state, or None (the remote backend has none; the fast lane may be off)."""
+    if not hasattr(pool, "status"):
+        return None
+    status = pool.status()
+    return Workers(
+        size=status.size,
+        idle=status.idle,
+        busy=status.busy,
+        starting=status.starting,
+        confined=status.confinement is None,
+        confinement=status.confinement,
+        last_failure=status.last_failure,
+    )
 
 
 @router.get("/health", response_model=Health, summary="Liveness, data version, size and last reload")
@@ -38,26 +55,17 @@ def health(request: Request) -> Health:
     dataset = state.dataset
     reloader = getattr(state, "reloader", None)
     service = getattr(state, "service", None)
-    pool = service.engine.status() if service is not None and hasattr(service.engine, "status") else None
-    workers = None
-    if pool is not None:
-        workers = Workers(
-            size=pool.size,
-            idle=pool.idle,
-            busy=pool.busy,
-            starting=pool.starting,
-            confined=pool.confinement is None,
-            confinement=pool.confinement,
-            last_failure=pool.last_failure,
-        )
+    workers, lane = _workers(getattr(service, "engine", None)), _workers(getattr(service, "lane", None))
+    short = any(w is not None and w.starting > 0 for w in (workers, lane))
     reload_ok = reloader is None or reloader.status is None or reloader.status.ok
     return Health(
-        status="ok" if reload_ok and not (pool and pool.short) else "degraded",
+        status="ok" if reload_ok and not short else "degraded",
         version=__version__,
         data_version=dataset.version,
         triples=dataset.triples,
         files=len(dataset.files),
-        workers_idle=pool.idle if pool else None,
+        workers_idle=workers.idle if workers else None,
         workers=workers,
+        fast_lane=lane,
         reload=reloader.status if reloader else None,
     )
