@@ -18,6 +18,7 @@ from app.settings import Settings
 
 EXIT_INVALID = 1
 EXIT_SYNTAX = 2
+GRACE = 5  # seconds answers in flight get after SIGTERM
 
 QUERY_FORMATS = ("json", "csv", "tsv", "xml", "table", "turtle", "ntriples", "jsonld")
 CANNED_FORMATS = ("table", "json", "csv", "tsv", "html", "sparql-json")
@@ -75,7 +76,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     dataset = build_dataset(settings)
     app = create_app(settings, dataset)
     heap.settle()
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    # On SIGTERM, answers in flight get a few seconds, then the workers are stopped with the server.
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", timeout_graceful_shutdown=GRACE)
     return 0
 
 

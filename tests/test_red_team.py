@@ -461,3 +461,36 @@ def test_absolute_urls_come_from_the_public_url(public):
     assert "<https://kg.example.org/sparql>" in response.text and "evil.example" not in response.text
     redirect = httpx.get(public.url + "/id", headers={"Host": "evil.example"})
     assert redirect.headers["location"] == "https://kg.example.org/id/"
+
+
+# -- no worker outlives the server -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL])
+def test_no_worker_outlives_the_server(tmp_path, signum):
+    """A worker running a query with no end used to survive the server's shutdown, using a core."""
+    root = make_tree(tmp_path / "data", sorted((FIXTURES / "mini").glob("*.ttl")))
+    server = start_server("--root", str(root), "--workers", "2", "--query-timeout", "600")
+    children = _descendants(server.process.pid)
+    assert len(children) >= 3  # the fork server and its workers
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(httpx.post, server.url + "/sparql", data={"query": CARTESIAN}, timeout=5)
+        time.sleep(1)  # a worker is now busy with a query that would run for minutes
+        server.process.send_signal(signum)
+        server.process.wait(timeout=30)
+    deadline = time.monotonic() + 10
+    while (alive := {pid for pid in children if Path(f"/proc/{pid}").exists() and _running(pid)}) and (
+        time.monotonic() < deadline
+    ):
+        time.sleep(0.2)
+    assert not alive, f"processes left behind: {alive}"
+    server.log.unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie waiting for its parent to read its status."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"

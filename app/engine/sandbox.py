@@ -14,13 +14,16 @@ memory ceiling, a deep stack, and death with the server.
   an 8 MiB stack and kill the process. Queries run on a thread whose stack grows with the largest
   accepted query text, so no accepted text can overflow it.
 - **Lifetime.** PR_SET_PDEATHSIG kills the process when its parent (the server's fork server, which
-  exits with the server) dies, so no worker outlives the server, even after a SIGKILL.
+  exits with the server) dies, and the process checks every second that the server still runs, so
+  no worker outlives the server, even after a SIGKILL and even in the middle of a query.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import fcntl
+import multiprocessing.forkserver
 import os
 import resource
 import signal
@@ -37,6 +40,7 @@ SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP = 0x8913, 0x8914, 0x1
 STACK_PER_QUERY_BYTE = 8 * 1024  # measured need: under 2 KiB of stack per byte of the deepest text
 MIN_STACK = 64 * 1024 * 1024
 MIB = 1024 * 1024
+WATCH_INTERVAL = 1.0
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,7 @@ class Limits:
     memory_mib: int
     max_text_bytes: int
     isolate_network: bool = True
+    server_pid: int = 0  # the server to die with (0: only with the parent)
 
     @property
     def stack_bytes(self) -> int:
@@ -57,11 +62,19 @@ def _libc() -> ctypes.CDLL:
 
 
 def die_with_parent() -> None:
-    """Be killed when the parent process dies (and exit now if it already has)."""
+    """Be killed when the parent process (the fork server) dies, and exit now if it already has.
+
+    The fork server lives as long as any process holds the 'alive' pipe it hands each child, so a
+    child that kept it (and was busy) would keep the fork server, and itself, alive after the
+    server died: the child lets go of it (it never starts processes of its own)."""
     parent = os.getppid()
     _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != parent or parent == 1:
         os._exit(1)
+    alive = getattr(getattr(multiprocessing.forkserver, "_forkserver", None), "_forkserver_alive_fd", None)
+    if isinstance(alive, int):
+        with contextlib.suppress(OSError):
+            os.close(alive)
 
 
 def _loopback_up() -> None:
@@ -110,14 +123,28 @@ def limit_memory(budget_mib: int) -> None:
 
 
 def on_deep_stack(limits: Limits, target: Callable[[], None]) -> None:
-    """Run `target` on a thread with a stack deep enough for any accepted text; wait for it."""
+    """Run `target` on a thread with a stack deep enough for any accepted text; meanwhile, watch
+    that the server still runs (exit at once when it does not), until `target` returns."""
     threading.stack_size(limits.stack_bytes)
     try:
-        thread = threading.Thread(target=target, name="cmskg-deep-stack")
+        thread = threading.Thread(target=target, name="cmskg-deep-stack", daemon=True)
         thread.start()
     finally:
         threading.stack_size(0)  # threads started later (the egress relay's) get the default
-    thread.join()
+    while thread.is_alive():
+        thread.join(WATCH_INTERVAL)
+        if limits.server_pid and not _running(limits.server_pid):
+            os._exit(1)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def describe_signal(exitcode: int | None) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import shutil
 import tempfile
 import threading
@@ -56,9 +57,7 @@ class QueryService:
             max_rows=settings.federation_max_rows,
             max_bytes=settings.federation_max_bytes,
         )
-        self.limits = Limits(
-            settings.query_memory, settings.max_query_bytes, isolate_network=settings.confine
-        )
+        self.limits = Limits(settings.query_memory, settings.max_query_bytes, settings.confine, os.getpid())
         self.user_graphs = UserGraphs()
         self.user_store = Store()  # the snapshot, readable here (sizes, graph names)
         self._write_lock = threading.Lock()
