@@ -77,7 +77,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     app = create_app(settings, dataset)
     heap.settle()
     # On SIGTERM, answers in flight get a few seconds, then the workers are stopped with the server.
-    uvicorn.run(app, host=settings.host, port=settings.port, timeout_graceful_shutdown=GRACE)
+    uvicorn.run(
+        app, host=settings.host, port=settings.port, log_level="info", timeout_graceful_shutdown=GRACE
+    )
     return 0
 
 
