@@ -68,6 +68,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from app import heap
     from app.engine.processes import warm_up
+    from app.http_protocol import LongUrlProtocol
     from app.main import create_app
 
     settings = _settings(args)
@@ -78,7 +79,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     heap.settle()
     # On SIGTERM, answers in flight get a few seconds, then the workers are stopped with the server.
     uvicorn.run(
-        app, host=settings.host, port=settings.port, log_level="info", timeout_graceful_shutdown=GRACE
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        timeout_graceful_shutdown=GRACE,
+        http=LongUrlProtocol,  # a URL too long for httptools gets our 414, not a bare 400
     )
     return 0
 

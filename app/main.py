@@ -11,6 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from app import __version__
 from app.engine.service import QueryService
 from app.graph.build import Dataset, build_dataset
+from app.http_protocol import LongUrlAnswer
 from app.public_origin import PublicOrigin
 from app.reload import Reloader
 from app.routes import admin, docs, errors, federation, meta, queries, resources, sparql, store, web
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
         ],
     )
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(LongUrlAnswer)
     app.add_middleware(PublicOrigin, public_base=settings.public_base)  # outermost: before routing
     errors.install(app)
     app.include_router(sparql.router)

@@ -52,7 +52,8 @@ class QueryRequest:
     default_graph_uris: tuple[str, ...] = ()
     named_graph_uris: tuple[str, ...] = ()
     accept: str | None = None
-    format: str | None = None
+    format: str | None = None  # a format name that must fit the answer (internal callers)
+    format_hints: tuple[str, ...] = ()  # the protocol's format= / output= values, tried in order
     timeout: float | None = None
     bindings: dict[str, Term] = field(default_factory=dict)
     base_iri: str | None = None
@@ -123,16 +124,16 @@ def render(
     """An answer (from our store or a remote one) in the negotiated format, cut at the row cap."""
     cap = max_rows if request.row_cap is None else request.row_cap
     if isinstance(result, QueryBoolean):
-        fmt = negotiate(request.accept, Kind.RESULTS, request.format)
-        return Head(fmt.name, Kind.RESULTS, False, None), iter([result.serialize(format=fmt.oxigraph)])
+        fmt = negotiate(request.accept, Kind.RESULTS, request.format, request.format_hints)
+        return Head(fmt.name, Kind.RESULTS, False, 1), iter([result.serialize(format=fmt.oxigraph)])
     if isinstance(result, QuerySolutions):
-        fmt = negotiate(request.accept, Kind.RESULTS, request.format)
+        fmt = negotiate(request.accept, Kind.RESULTS, request.format, request.format_hints)
         if cap == 0:
             return Head(fmt.name, Kind.RESULTS, False, None), iter([result.serialize(format=fmt.oxigraph)])
         variables = [v.value for v in result.variables]
         rows, cut = capped(result, cap)
         return Head(fmt.name, Kind.RESULTS, cut, len(rows)), solutions_chunks(variables, rows, fmt)
-    fmt = negotiate(request.accept, Kind.RDF, request.format)
+    fmt = negotiate(request.accept, Kind.RDF, request.format, request.format_hints)
     if cap == 0:
         return Head(fmt.name, Kind.RDF, False, None), triples_chunks(list(result), fmt)
     triples, cut = capped(result, cap)

@@ -38,7 +38,7 @@ async def store_get(request: Request) -> Response:
         query=GRAPH_QUERY,
         default_graph_uris=(graph,) if graph else (),
         accept=request.headers.get("accept"),
-        format=url_params(request).one("format"),
+        format_hints=url_params(request).format_hints(),
         row_cap=0,
     )
     answer = await run_in_threadpool(service.query, query)
