@@ -35,6 +35,7 @@ import pytest
 from rdflib import BNode, Literal, URIRef
 
 from app.settings import REPO_ROOT
+from tests import sparql_answers as answers
 from tests import w3c_suite as w3c
 from tests.conftest import start_server, stop_server
 
@@ -152,20 +153,20 @@ def engine_answer(case: w3c.Case) -> w3c.Answer:
     """The test evaluated by pyoxigraph in-process on the W3C dataset."""
     store = ox.Store()
     for path in case.data:
-        store.load(path.read_bytes(), format=w3c.RDF_FORMATS[path.suffix], base_iri=w3c.iri_of(path))
+        store.load(path.read_bytes(), format=answers.RDF_FORMATS[path.suffix], base_iri=w3c.iri_of(path))
     for path in case.graph_data:
         store.load(
             path.read_bytes(),
-            format=w3c.RDF_FORMATS[path.suffix],
+            format=answers.RDF_FORMATS[path.suffix],
             base_iri=w3c.iri_of(path),
             to_graph=ox.NamedNode(w3c.iri_of(path)),
         )
     result = store.query(case.query.read_text(), base_iri=case.query_iri)
     if isinstance(result, ox.QueryTriples):
-        return w3c.from_triples(result)
+        return answers.from_triples(result)
     if case.kind == "csv":
-        return w3c.from_csv(result.serialize(format=ox.QueryResultsFormat.CSV).decode())
-    return w3c.from_results(result)
+        return answers.from_csv(result.serialize(format=ox.QueryResultsFormat.CSV).decode())
+    return answers.from_results(result)
 
 
 def engine_outcome(case: w3c.Case) -> Outcome:
@@ -188,7 +189,7 @@ def engine_outcome(case: w3c.Case) -> Outcome:
         answer = engine_answer(case)
     except (SyntaxError, OSError, ValueError, RuntimeError) as error:
         return Outcome(False, f"{type(error).__name__}: {error}")
-    diff = w3c.differences(w3c.expected(case), answer, w3c.ordered(text))
+    diff = answers.differences(w3c.expected(case), answer, answers.ordered(text))
     return Outcome(diff is None, diff or "")
 
 
@@ -261,7 +262,7 @@ def endpoint_outcome(client: httpx.Client, case: w3c.Case) -> tuple[str | None, 
         return None, Outcome(response.status_code == want, f"{response.status_code} {response.text[:300]}")
     params = load(client, case)
     suffix = w3c.answer_suffix(case)
-    media_type = w3c.DATA_TYPES[suffix] if suffix in w3c.RDF_FORMATS else w3c.RESULT_TYPES[suffix][0]
+    media_type = w3c.DATA_TYPES[suffix] if suffix in answers.RDF_FORMATS else answers.RESULT_TYPES[suffix][0]
     response = ask(client, case, params, media_type)
     if response.status_code != 200:
         return None, Outcome(False, f"{response.status_code} {response.text[:500]}")
@@ -269,10 +270,10 @@ def endpoint_outcome(client: httpx.Client, case: w3c.Case) -> tuple[str | None, 
     if served != media_type:
         return None, Outcome(False, f"asked for {media_type}, got {served}")
     try:
-        answer = w3c.parse_answer(response.content, suffix)
+        answer = answers.parse_answer(response.content, suffix)
     except (SyntaxError, ValueError) as error:
         return None, Outcome(False, f"unreadable {media_type} answer: {error}\n{response.text[:500]}")
-    diff = w3c.differences(w3c.expected(case), answer, w3c.ordered(text))
+    diff = answers.differences(w3c.expected(case), answer, answers.ordered(text))
     return None, Outcome(diff is None, diff or "")
 
 
@@ -418,12 +419,12 @@ def test_the_dataset_is_the_one_sparql_and_the_graph_store_define(check, endpoin
 # -- the comparison itself must be able to fail --------------------------------------------------
 
 
-def _rows(*rows: dict) -> w3c.Solutions:
-    return w3c.Solutions(frozenset().union(*(r.keys() for r in rows)) or frozenset({"x"}), list(rows))
+def _rows(*rows: dict) -> answers.Solutions:
+    return answers.Solutions(frozenset().union(*(r.keys() for r in rows)) or frozenset({"x"}), list(rows))
 
 
 A, B = URIRef("http://example.org/a"), URIRef("http://example.org/b")
-ONE = Literal("1", datatype=URIRef(w3c.XSD + "integer"))
+ONE = Literal("1", datatype=URIRef(answers.XSD + "integer"))
 B1, B2 = BNode(), BNode()
 
 
@@ -437,12 +438,12 @@ B1, B2 = BNode(), BNode()
         (_rows({"x": B1, "y": B1}), _rows({"x": B2, "y": B2}), False, True),
         (_rows({"x": B1, "y": B1}), _rows({"x": B1, "y": B2}), False, False),
         (_rows({"x": ONE}), _rows({"x": Literal("1")}), False, False),
-        (w3c.Boolean(True), w3c.Boolean(False), False, False),
-        (w3c.Boolean(True), _rows({"x": A}), False, False),
+        (answers.Boolean(True), answers.Boolean(False), False, False),
+        (answers.Boolean(True), _rows({"x": A}), False, False),
     ],
 )
 def test_the_comparison_tells_equal_answers_from_different_ones(want, got, ordered, same):
-    assert (w3c.differences(want, got, ordered) is None) is same
+    assert (answers.differences(want, got, ordered) is None) is same
 
 
 @pytest.mark.parametrize(
@@ -457,10 +458,10 @@ def test_the_comparison_tells_equal_answers_from_different_ones(want, got, order
     ],
 )
 def test_numbers_and_booleans_compare_by_value_and_nothing_else_does(lexical, datatype, canonical):
-    assert w3c.canonical(lexical, w3c.XSD + datatype) == canonical
+    assert answers.canonical(lexical, answers.XSD + datatype) == canonical
 
 
 def test_order_counts_only_for_the_outer_query():
-    assert w3c.ordered("SELECT * { ?s ?p ?o } ORDER BY ?s")
-    assert not w3c.ordered("SELECT * { { SELECT * { ?s ?p ?o } ORDER BY ?s LIMIT 2 } }")
-    assert not w3c.ordered('SELECT * { ?s ?p "} ORDER BY ?s" }  # } ORDER BY ?s')
+    assert answers.ordered("SELECT * { ?s ?p ?o } ORDER BY ?s")
+    assert not answers.ordered("SELECT * { { SELECT * { ?s ?p ?o } ORDER BY ?s LIMIT 2 } }")
+    assert not answers.ordered('SELECT * { ?s ?p "} ORDER BY ?s" }  # } ORDER BY ?s')
