@@ -310,13 +310,14 @@ def judge(case: w3c.Case, endpoint: httpx.Client) -> tuple[str, str]:
 
 def test_the_suites_are_present_and_complete():
     kinds = Counter((c.suite, c.kind) for c in CASES if c.variant == "w3c")
-    query_suites = {s for s, _ in kinds} - {"csv-tsv-res", "json-res", "service"}
+    query_suites = {s for s, _ in kinds} - {"csv-tsv-res", "json-res", "service", "syntax-fed"}
     assert sum(n for (s, k), n in kinds.items() if s in query_suites and k == "eval") == 225
-    assert sum(n for (s, k), n in kinds.items() if s in query_suites and k == "positive-syntax") == 66
+    assert sum(n for (s, k), n in kinds.items() if s in query_suites and k == "positive-syntax") == 63
     assert sum(n for (s, k), n in kinds.items() if s in query_suites and k == "negative-syntax") == 40
     assert kinds["csv-tsv-res", "csv"] == 3 and kinds["csv-tsv-res", "eval"] == 3
     assert kinds["json-res", "eval"] == 4
-    assert kinds["service", "eval"] == 7
+    assert kinds["service", "eval"] == 7 and kinds["syntax-fed", "positive-syntax"] == 3
+    assert len(CASES) == 348 + 1  # and one [union] variant
 
 
 # -- the dataset, where the W3C suites do not look ------------------------------------------------
