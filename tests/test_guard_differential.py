@@ -121,6 +121,7 @@ def clauses(base: str) -> st.SearchStrategy[str]:
                 f"SERVICE <{base}/a> {{ ?s ?p ?o }}",
                 f"SERVICE SILENT <{base}/b> {{ }}",
                 "SERVICE e:d { }",
+                "SERVICE <rel> { }",
                 "FILTER(?o != 'text')",
                 'BIND("x" AS ?x)',
                 "OPTIONAL { ?s ?p ?o }",
@@ -139,9 +140,10 @@ def clauses(base: str) -> st.SearchStrategy[str]:
 def texts(base: str) -> st.SearchStrategy[str]:
     element = st.one_of(clauses(base), clauses(base), pieces(base))
     body = st.lists(st.tuples(element, SEPARATORS), min_size=1, max_size=10)
-    return body.map(
-        lambda parts: f"PREFIX e: <{base}/p> PREFIX service: <{base}/q> SELECT * {{ ?s ?p ?o "
-        + "".join(piece + separator for piece, separator in parts)
+    prologue = st.sampled_from(["", f"BASE <{base}/b/> ", "BASE <relative/> "])
+    return st.tuples(prologue, body).map(
+        lambda parts: f"{parts[0]}PREFIX e: <{base}/p> PREFIX service: <{base}/q> SELECT * {{ ?s ?p ?o "
+        + "".join(piece + separator for piece, separator in parts[1])
         + "\n}"
     )
 

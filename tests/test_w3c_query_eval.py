@@ -15,8 +15,8 @@ graph, `default-graph-uri` / `named-graph-uri`), unless its query has its own FR
 union equals the W3C default graph the test also runs on the service's own dataset ([union]).
 
 Outcomes: passed; engine-fails-too (pyoxigraph gets it wrong in-process, so the endpoint cannot
-be asked for better: xfail); refused-by-design (SERVICE to an endpoint off the allowlist, FROM
-naming a graph we do not hold: must be a clean 403 with its reason); endpoint-only failures,
+be asked for better: xfail); refused-by-design (SERVICE to an endpoint off the allowlist: must be
+a clean 403 with its reason); endpoint-only failures,
 each listed with its diagnosed cause in KNOWN_FAILURES (xfail; a listed test that passes fails
 the run, so the table is emptied as the engine is fixed). Anything else fails. The counts are
 printed at the end of the run.
@@ -44,44 +44,10 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 # Tests the bare engine passes and our endpoint does not, each with the server defect that
 # causes it. The lead fixes the engine and empties this table; an entry that passes fails the run.
-KNOWN_FAILURES: dict[str, str] = {
-    "exists/exists-graph-variable[union]": (
-        "union default graph repeats a triple held by two graphs (here ?default and "
-        "<exists-graph-variable.ttl>): the engine asks pyoxigraph for use_default_graph_as_union, "
-        "which yields a triple once per graph that holds it; one row comes back twice"
-    ),
-    "service/service3": (
-        "nested SERVICE gives 400 'could not be parsed: maximum recursion depth exceeded': the "
-        "guard's rdflib parseQuery (pyparsing) overflows Python's stack on a SERVICE inside "
-        "OPTIONAL inside SERVICE; a valid query off the allowlist must be a 403"
-    ),
-    "service/service6": (
-        "nested SERVICE (SILENT, inside OPTIONAL inside SERVICE) gives 400 'could not be parsed: "
-        "maximum recursion depth exceeded' from the guard's rdflib parse instead of the 403"
-    ),
-    "dataset/from_replaces_the_union_default_graph": (
-        "FROM ignored: the engine always passes use_default_graph_as_union=True when the request "
-        "has no default-graph-uri/named-graph-uri, and that overrides the query's own FROM; "
-        "SELECT ... FROM <g1> sees every graph"
-    ),
-    "dataset/from_named_alone_gives_an_empty_default_graph_and_only_its_graphs": (
-        "FROM NAMED alone leaves the default graph the union of all graphs (SPARQL 1.1 §13.2: "
-        "it is empty); GRAPH ?g is restricted correctly. Same cause: use_default_graph_as_union"
-    ),
-    "dataset/the_union_default_graph_holds_a_triple_once": (
-        "union default graph repeats a triple held by two graphs: pyoxigraph's "
-        "use_default_graph_as_union yields it once per graph; the engine does not deduplicate"
-    ),
-    "dataset/an_empty_graph_made_by_put_is_a_named_graph": (
-        "an empty named graph made by a Graph Store PUT is invisible: the user store adds the "
-        "graph, but workers get the user graphs as an N-Quads dump, which cannot carry a graph "
-        "with no quads, so GRAPH ?g {} never sees it"
-    ),
-    "dataset/a_put_to_default_resolves_relative_iris_against_the_request_iri": (
-        "a PUT to ?default with relative IRIs is refused (400 'No scheme found'): replace_graph "
-        "parses with base_iri=None for the default graph instead of the request IRI"
-    ),
-}
+# Tests the engine passes and the endpoint does not, each with its cause (none left: FROM and
+# FROM NAMED honoured, the union default graph holding each triple once, nested SERVICE refused
+# with a 403, empty PUT graphs visible and ?default resolving relative IRIs were fixed).
+KNOWN_FAILURES: dict[str, str] = {}
 
 CASES = w3c.load_cases() if w3c.SUITE.exists() else []
 
@@ -250,9 +216,9 @@ def refused_cleanly(response: httpx.Response) -> bool:
 def endpoint_outcome(client: httpx.Client, case: w3c.Case) -> tuple[str | None, Outcome]:
     """(why it is refused by design, or None; whether the answer is right). A query that calls
     SERVICE (every endpoint in the suites is off our allowlist) must be refused with a 403 that
-    says why; so must a syntax test's FROM, which names a graph we do not hold."""
+    says why. (A FROM naming a graph we do not hold reads as an empty graph: nothing is fetched.)"""
     text = case.query.read_text()
-    if w3c.calls_service(text) or (case.kind.endswith("syntax") and w3c.declares_dataset(text)):
+    if w3c.calls_service(text):
         response = ask(client, case, {}, None)
         reason = f"{response.status_code}: {response.text.strip()[:150]}"
         return reason, Outcome(refused_cleanly(response), reason)

@@ -19,6 +19,7 @@ import re
 from collections.abc import Set
 from dataclasses import dataclass
 from functools import lru_cache
+from urllib.parse import urljoin
 
 from app.engine.cost import is_lookup
 from app.engine.errors import QueryError, QueryForbidden
@@ -83,7 +84,8 @@ def plan_query(text: str) -> QueryPlan:
     services_open: list[int] = []  # brace depth inside each SERVICE group we are in
     pending = False  # a SERVICE was seen: the next '{' opens its group
     nesting = operators = 0
-    declares_dataset = has_base = False
+    declares_dataset = False
+    base: str | None = None
     significant = [t for t in tokens(text) if t.kind != "comment"]
     for i, token in enumerate(significant):
         kind = token.kind
@@ -113,21 +115,24 @@ def plan_query(text: str) -> QueryPlan:
         elif token.keyword == "PREFIX" and i + 2 < len(significant):
             name, iri = significant[i + 1], significant[i + 2]
             if name.kind == "pname" and name.text.endswith(":") and iri.kind == "iri":
-                prefixes[name.text[:-1]] = _unescape_iri(iri.text)
-        elif token.keyword == "BASE":
-            has_base = True
+                prefixes[name.text[:-1]] = _resolve(base, _unescape_iri(iri.text))
+        elif token.keyword == "BASE" and i + 1 < len(significant) and significant[i + 1].kind == "iri":
+            base = _resolve(base, _unescape_iri(significant[i + 1].text))
         elif token.keyword == "FROM" and token.depth == 0:
             declares_dataset = True
         elif token.keyword == "SERVICE":
-            calls.append(_service_call(text, significant, i, prefixes, nested=bool(services_open)))
+            calls.append(_service_call(text, significant, i, prefixes, base, nested=bool(services_open)))
             pending = True
-    if calls and has_base:
-        raise QueryForbidden("BASE is not allowed in federated queries: write full SERVICE IRIs")
     return QueryPlan(tuple(calls), declares_dataset, is_lookup(significant))
 
 
+def _resolve(base: str | None, iri: str) -> str:
+    """An IRI resolved against the query's BASE (RFC 3986), when it is relative and there is one."""
+    return iri if base is None or _SCHEME.match(iri) else urljoin(base, iri)
+
+
 def _service_call(
-    text: str, significant: list[Token], at: int, prefixes: dict[str, str], nested: bool
+    text: str, significant: list[Token], at: int, prefixes: dict[str, str], base: str | None, nested: bool
 ) -> ServiceCall:
     j = at + 1
     silent = j < len(significant) and significant[j].keyword == "SILENT"
@@ -138,7 +143,7 @@ def _service_call(
     if target.kind == "var":
         raise QueryForbidden("SERVICE with a variable endpoint is not allowed")
     if target.kind == "iri":
-        endpoint = _unescape_iri(target.text)
+        endpoint = _resolve(base, _unescape_iri(target.text))
     elif target.kind == "pname":
         prefix, local = target.text.split(":", 1)
         if prefix not in prefixes:
@@ -147,7 +152,10 @@ def _service_call(
     else:
         raise QueryError(f"SERVICE at {position(text, target.start)} needs an endpoint IRI")
     if not _SCHEME.match(endpoint):
-        raise QueryForbidden(f"SERVICE <{endpoint}> is relative: write the endpoint as an absolute IRI")
+        raise QueryForbidden(
+            f"SERVICE <{endpoint}> is relative, which is not allowed here: write the endpoint as an "
+            "absolute IRI on the allowlist"
+        )
     return ServiceCall(endpoint, silent, target.start, target.end, nested)
 
 

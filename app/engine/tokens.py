@@ -94,9 +94,9 @@ def tokens(text: str) -> Iterator[Token]:
 
 
 def _ordinary(char: str) -> bool:
-    """A character that means the same wherever an escape is expanded: a letter or digit, or a
-    printable non-ASCII character that is not a space."""
-    return char.isalnum() or (ord(char) > 0x7F and char.isprintable() and not char.isspace())
+    """A character that means the same wherever an escape is expanded: a letter or digit, or any
+    non-ASCII character (SPARQL's quotes, brackets, comment marks and white space are all ASCII)."""
+    return char.isalnum() or ord(char) > 0x7F
 
 
 def check_escapes(text: str) -> None:
