@@ -37,11 +37,6 @@ KNOWN_FAILURES: dict[str, str] = {
         "the generator keeps one operation per operationId: of the 8 GET/HEAD pairs with a shared "
         "id only one survives (the GETs of /id/{path}, /ontology, /void ... are missing). " + DUPLICATE_IDS
     ),
-    "a typed canned answer": (
-        "canned-query answers are untyped: the 200 response of /api/queries/{name} gives "
-        "application/json an example but no schema (and 400/404 no body schema), so the generated "
-        "client parses the answer to None"
-    ),
 }
 
 
