@@ -18,6 +18,19 @@ SUFFIXES: dict[str, str] = {
     ".html": "html",
 }
 RDF_SUFFIXES: dict[str, str] = {name: suffix for suffix, name in SUFFIXES.items() if name != "html"}
+LINKABLE_SCHEMES = ("http", "https")
+
+
+def linkable(url: str | None) -> str | None:
+    """`url` if a page may make a live link of it: a path or fragment on this server, or an http(s)
+    URL; otherwise None. A curated IRI such as `javascript:...` or `data:...` is shown as text,
+    never linked (a careless or hostile curated file must not put script into our pages)."""
+    if not url:
+        return None
+    if url.startswith(("/", "#", "?")) and not url.startswith("//"):
+        return url
+    parts = urlsplit(url)
+    return url if parts.scheme.lower() in LINKABLE_SCHEMES and parts.netloc else None
 
 
 @dataclass(frozen=True)
@@ -50,11 +63,12 @@ class IriSpace:
     def is_minted(self, iri: str) -> bool:
         return iri.startswith(self.base)
 
-    def href(self, iri: str) -> str:
-        """Where a page should link for `iri`: our own path when we mint it, else the IRI itself."""
+    def href(self, iri: str) -> str | None:
+        """Where a page should link for `iri`: our own path when we mint it, else the IRI itself
+        if it is an http(s) URL; None (no link) for any other scheme."""
         if self.is_minted(iri):
             return "/" + iri[len(self.base) :]
-        return iri
+        return linkable(iri)
 
     def document(self, iri: str) -> str:
         """The IRI without its fragment: what a client dereferences for a hash IRI."""

@@ -8,6 +8,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from app import __version__
+from app.linkeddata.iris import linkable
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -28,6 +29,7 @@ def _filesize(size: int) -> str:
 
 
 _env.filters["filesize"] = _filesize
+_env.filters["linkable"] = linkable  # every href from the data goes through it
 _env.globals["app_version"] = __version__
 
 
