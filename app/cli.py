@@ -14,6 +14,7 @@ from app.canned.errors import CatalogueError
 from app.graph.build import InvalidData, build_dataset
 from app.graph.sources import TurtleSyntaxError, load_sources
 from app.graph.validation import validate
+from app.linkeddata.annex import Annex
 from app.settings import Settings
 
 EXIT_INVALID = 1
@@ -72,7 +73,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if settings.backend == "embedded":
         warm_up()
-    dataset = build_dataset(settings)
+    dataset = build_dataset(settings, Annex(settings))
     app = create_app(settings, dataset)
     heap.settle()
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
@@ -141,6 +142,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     """Write one dump of the validated graph, byte-for-byte the file served at /dumps/."""
     from app.linkeddata.dumps import DUMP_FORMATS, dump_format, make
+    from app.linkeddata.iris import IriSpace
 
     try:
         fmt = dump_format(args.format)
@@ -150,7 +152,9 @@ def cmd_export(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_SYNTAX
-    dump = make(build_dataset(_settings(args)).store, fmt)
+    settings = _settings(args)
+    store = build_dataset(settings).store
+    dump = make(store, fmt, IriSpace(settings.base_iri).curated_graphs(store))
     if str(args.out) == "-":
         sys.stdout.buffer.write(dump.data)
     else:
@@ -210,7 +214,8 @@ def _canned(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_push(args: argparse.Namespace) -> int:
     from app.graph.push import PushFailed, push
 
-    dataset = build_dataset(_settings(args))
+    settings = _settings(args)
+    dataset = build_dataset(settings, Annex(settings))  # the examples and VoID graphs go too
     try:
         pushed = push(dataset.store, dataset.version, args.update_endpoint or args.endpoint, args.graph_store)
     except (PushFailed, OSError) as error:

@@ -11,6 +11,8 @@ from fastapi.middleware.cors import CORSMiddleware
 from app import __version__
 from app.engine.service import QueryService
 from app.graph.build import Dataset, build_dataset
+from app.linkeddata.annex import Annex
+from app.linkeddata.annex import ensure as ensure_annex
 from app.public_origin import PublicOrigin
 from app.reload import Reloader
 from app.routes import admin, errors, federation, meta, queries, resources, sparql, store, web
@@ -20,7 +22,9 @@ from app.settings import Settings
 
 def create_app(settings: Settings | None = None, dataset: Dataset | None = None) -> FastAPI:
     settings = settings or Settings()
-    dataset = dataset or build_dataset(settings)
+    dataset = dataset or build_dataset(settings, Annex(settings))
+    # the SPARQL examples and VoID graphs, for a dataset built without them (in memory)
+    ensure_annex(settings, dataset.store, dataset.version, writable=dataset.store_path is None)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -22,6 +22,7 @@ from app.canned.runner import Runner
 from app.engine.service import QueryService
 from app.graph.build import InvalidData, build_dataset
 from app.graph.sources import TurtleSyntaxError, version_of
+from app.linkeddata.annex import Annex
 from app.linkeddata.site import LinkedDataSite
 from app.settings import Settings
 from app.web.site import WebSite
@@ -52,7 +53,7 @@ class Reloader:
             state = self.app.state
             now = datetime.now(UTC).isoformat(timespec="seconds")
             try:
-                dataset = build_dataset(self.settings)
+                dataset = build_dataset(self.settings, Annex(self.settings))
                 catalogue = load_catalogue(queries_dir(self.settings))
             except InvalidData as error:
                 return self._failed(now, state.dataset.version, error.report.describe())

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from pyoxigraph import NamedNode, Store
+
 # Suffixes a client may add to a resource's path to ask for one format.
 SUFFIXES: dict[str, str] = {
     ".ttl": "turtle",
@@ -48,6 +50,27 @@ class IriSpace:
     @property
     def ontology(self) -> str:
         return self.base + "ontology"
+
+    @property
+    def examples_graph(self) -> str:
+        """The named graph of the SPARQL examples (SIB's convention: ends in .well-known/sparql-examples)."""
+        return self.base + ".well-known/sparql-examples"
+
+    @property
+    def void_graph(self) -> str:
+        """The named graph of the VoID description, loaded into the endpoint beside the data."""
+        return self.base + ".well-known/void"
+
+    @property
+    def annex_graphs(self) -> frozenset[str]:
+        """Graphs that describe the data (examples, VoID): never counted or dumped as data."""
+        return frozenset((self.examples_graph, self.void_graph))
+
+    def curated_graphs(self, store: Store) -> list[NamedNode]:
+        """The store's graphs of curated files (and their inferences), in a stable order."""
+        annex = self.annex_graphs
+        named = (g for g in store.named_graphs() if isinstance(g, NamedNode) and g.value not in annex)
+        return sorted(named, key=lambda g: g.value)
 
     def iri(self, path: str) -> str:
         """The IRI a server path stands for: '/id/x' -> '{base}id/x'."""

@@ -34,7 +34,8 @@ router = APIRouter(tags=["linked data"])
     summary="Index of every kind of resource, with counts",
 )
 def kinds(request: Request) -> HTMLResponse:
-    return HTMLResponse(pages.render("kinds.html", catalogue=site(request).catalogue))
+    ld = site(request)
+    return HTMLResponse(pages.render("kinds.html", catalogue=ld.catalogue, canonical=ld.space.base + "id/"))
 
 
 @router.api_route(
@@ -46,7 +47,8 @@ def kind_index(request: Request, kind: str) -> HTMLResponse:
         return HTMLResponse(
             pages.render("not_found.html", iri=site(request).space.base + f"id/{kind}/"), status_code=404
         )
-    return HTMLResponse(pages.render("kind.html", kind=found))
+    canonical = site(request).space.base + f"id/{kind}/"
+    return HTMLResponse(pages.render("kind.html", kind=found, canonical=canonical))
 
 
 @router.api_route(
@@ -76,7 +78,7 @@ def resource(
     if choice.fmt is not None:
         return rdf_response(list(description.triples), choice.fmt, head)
     view = page(description, ld.space, ld.ancestors)
-    html = pages.render("resource.html", page=view, alternates=others)
+    html = pages.render("resource.html", page=view, alternates=others, canonical=iri)
     return HTMLResponse(html, headers=head)
 
 
