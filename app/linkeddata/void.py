@@ -78,6 +78,12 @@ LINK_PREDICATES = (
     SKOS + "relatedMatch",
     RDFS + "seeAlso",
 )
+SHA256 = NamedNode(SPDX + "checksumAlgorithm_sha256")
+PROVENANCE = (
+    "Curated by hand in Turtle from the report UNEP/CMS/COP11/Doc.21.1 and reference data; every "
+    "fact points to the paragraph or document that states it (prov:wasDerivedFrom). Checked against "
+    "SHACL shapes before loading."
+)
 EXAMPLES_PER_KIND = 1
 MAX_EXAMPLES = 12
 DATE_TYPES = ("date", "gYear", "gYearMonth", "dateTime")
@@ -376,8 +382,13 @@ def triples(stats: Stats, space: IriSpace, where: Addresses, with_dump_files: bo
         add(dataset, DCT + "issued", _date(stats.issued))
     if stats.modified:
         add(dataset, DCT + "modified", _date(stats.modified))
+    # The documents the facts come from. (DCAT-AP keeps dct:source for datasets; these are documents.)
     for source in stats.sources:
-        add(dataset, DCT + "source", NamedNode(source))
+        add(dataset, PROV + "wasDerivedFrom", NamedNode(source))
+    provenance = NamedNode(doc + "#provenance")
+    add(dataset, DCT + "provenance", provenance)
+    add(provenance, RDF + "type", NamedNode(DCT + "ProvenanceStatement"))
+    add(provenance, RDFS + "comment", text(PROVENANCE))
     for keyword in KEYWORDS:
         add(dataset, DCAT + "keyword", text(keyword))
     if stats.temporal:
@@ -416,7 +427,9 @@ def triples(stats: Stats, space: IriSpace, where: Addresses, with_dump_files: bo
     add(service, DCAT + "endpointURL", NamedNode(where.endpoint))
     add(service, DCAT + "endpointDescription", NamedNode(where.endpoint))
     add(service, DCAT + "servesDataset", dataset)
-    add(service, DCT + "conformsTo", NamedNode("https://www.w3.org/TR/sparql11-protocol/"))
+    protocol = NamedNode("https://www.w3.org/TR/sparql11-protocol/")
+    add(service, DCT + "conformsTo", protocol)
+    add(protocol, RDF + "type", NamedNode(DCT + "Standard"))
     _distributions(stats, doc, dataset, licence, where, add, with_dump_files)
     for i, linkset in enumerate(stats.linksets, start=1):
         node = NamedNode(f"{doc}#linkset-{i}")
@@ -522,7 +535,8 @@ def dump_file_triples(
             ),
             Triple(dist, NamedNode(SPDX + "checksum"), checksum),
             Triple(checksum, RDF_TYPE, NamedNode(SPDX + "Checksum")),
-            Triple(checksum, NamedNode(SPDX + "algorithm"), NamedNode(SPDX + "checksumAlgorithm_sha256")),
+            Triple(checksum, NamedNode(SPDX + "algorithm"), SHA256),
+            Triple(SHA256, RDF_TYPE, NamedNode(SPDX + "ChecksumAlgorithm")),
             Triple(
                 checksum,
                 NamedNode(SPDX + "checksumValue"),

@@ -1,0 +1,243 @@
+"""A good citizen of the web of data, on a real server deployed behind a public URL: the VoID/DCAT
+names the deployment's addresses while IRIs stay under the base IRI; it passes the DCAT-AP 3.0.0
+shapes; the SPARQL examples and the VoID partitions are in the endpoint itself; dumps come
+gzipped with a SHA256SUMS file that `sha256sum -c` accepts; pages name their canonical IRI."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+import pyshacl
+import pytest
+import rdflib
+from pyoxigraph import NamedNode, RdfFormat, parse
+
+from app.linkeddata.void import DEFAULT_LICENCE
+from app.namespaces import DCAT, DCT, FOAF, VOID
+from app.settings import REPO_ROOT, Settings
+from tests.conftest import RunningServer, start_server, stop_server
+
+BASE = Settings().base_iri
+PUBLIC = "https://kg.example.org/cms/"
+DCAT_AP = REPO_ROOT.parent / "shared" / "validators" / "dcat-ap-3.0.0-SHACL.ttl"
+SH = "http://www.w3.org/ns/shacl#"
+EXAMPLES = f"{BASE}.well-known/sparql-examples"
+
+
+@pytest.fixture(scope="module")
+def deployed() -> Iterator[RunningServer]:
+    """Our server on loopback, told that the public reaches it at PUBLIC (behind a proxy)."""
+    server = start_server("--public-url", PUBLIC)
+    yield server
+    stop_server(server)
+
+
+@pytest.fixture(scope="module")
+def web(deployed) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=deployed.url, timeout=60) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def void_ttl(web) -> bytes:
+    response = web.get("/.well-known/void", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    return response.content
+
+
+def objects(body: bytes, subject: str, predicate: str) -> list[str]:
+    return [
+        t.object.value
+        for t in (q.triple for q in parse(body, format=RdfFormat.TURTLE))
+        if t.subject == NamedNode(subject) and t.predicate.value == predicate
+    ]
+
+
+def select(web: httpx.Client, query: str) -> list[dict]:
+    response = web.post(
+        "/sparql", data={"query": query}, headers={"Accept": "application/sparql-results+json"}
+    )
+    assert response.status_code == 200, response.text
+    return response.json()["results"]["bindings"]
+
+
+def test_void_names_the_deployment_and_keeps_iris_under_the_base(void_ttl):
+    dataset = BASE + "void#dataset"
+    assert objects(void_ttl, dataset, VOID + "sparqlEndpoint") == [PUBLIC + "sparql"]
+    assert objects(void_ttl, dataset, DCAT + "landingPage") == [PUBLIC]
+    dumps = objects(void_ttl, dataset, VOID + "dataDump")
+    assert dumps and all(url.startswith(PUBLIC + "dumps/") for url in dumps)
+    downloads = [
+        t.object.value
+        for t in (q.triple for q in parse(void_ttl, format=RdfFormat.TURTLE))
+        if t.predicate.value == DCAT + "downloadURL"
+    ]
+    assert len(downloads) == 8 and all(u.startswith(PUBLIC) for u in downloads)  # 4 formats, plain and .gz
+    assert objects(void_ttl, dataset, VOID + "uriSpace") == [BASE + "id/"]
+    assert "127.0.0.1" not in void_ttl.decode()
+
+
+def test_void_says_who_what_when_where_from_and_under_which_licence(void_ttl):
+    dataset = BASE + "void#dataset"
+    assert objects(void_ttl, dataset, DCT + "license") == [DEFAULT_LICENCE]
+    publisher = objects(void_ttl, dataset, DCT + "publisher")
+    assert publisher and objects(void_ttl, publisher[0], FOAF + "name")
+    assert objects(void_ttl, dataset, DCT + "creator") == publisher
+    assert objects(void_ttl, dataset, DCT + "issued") and objects(void_ttl, dataset, DCT + "modified")
+    sources = objects(void_ttl, dataset, "http://www.w3.org/ns/prov#wasDerivedFrom")
+    assert BASE + "id/document/cop11-doc-21-1" in sources
+    assert objects(void_ttl, dataset, DCT + "provenance")
+
+
+def test_the_ontology_states_the_licence_the_pages_and_void_state():
+    ontology = rdflib.Graph().parse(REPO_ROOT / "ontology" / "cms-kg.ttl")
+    assert {str(o) for o in ontology.objects(None, rdflib.DCTERMS.license)} == {DEFAULT_LICENCE}
+
+
+def test_void_and_dcat_pass_the_dcat_ap_3_shapes(void_ttl):
+    data = rdflib.Graph().parse(data=void_ttl, format="turtle")
+    shapes = rdflib.Graph().parse(DCAT_AP)
+    conforms, _report, text = pyshacl.validate(data, shacl_graph=shapes, inference="rdfs")
+    assert conforms, text
+    published = {str(c) for c in data.objects(None, rdflib.RDF.type)}
+    for cls in ("Catalog", "Dataset", "DataService", "Distribution"):
+        assert DCAT + cls in published  # the report is clean on what we publish
+
+
+def test_dumps_come_gzipped_with_checksums_sha256sum_accepts(web, tmp_path: Path):
+    listing = web.get("/dumps/").text
+    sums = web.get("/dumps/SHA256SUMS")
+    assert sums.status_code == 200 and sums.headers["content-type"].startswith("text/plain")
+    names = [line.split("  ", 1)[1] for line in sums.text.splitlines()]
+    assert len(names) == 8 and "cms-kg.ttl.gz" in names
+    for name in names:
+        assert f"/dumps/{name}" in listing
+        response = web.get(f"/dumps/{name}")
+        assert response.status_code == 200
+        (tmp_path / name).write_bytes(response.content)
+        if name.endswith(".gz"):
+            assert response.headers["content-type"] == "application/gzip"
+            assert "content-encoding" not in response.headers
+            assert gzip.decompress(response.content) == (tmp_path / name.removesuffix(".gz")).read_bytes()
+    (tmp_path / "SHA256SUMS").write_bytes(sums.content)
+    checked = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=tmp_path, capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert checked.stdout.count(": OK") == 8
+    # a corrupted download is caught
+    (tmp_path / "cms-kg.nt").write_bytes(b"<x:a> <x:b> <x:c> .\n")
+    assert (
+        subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=tmp_path, capture_output=True).returncode != 0
+    )
+    # and the VoID names the same checksums
+    void = web.get("/void.nt").content
+    for line in sums.text.splitlines():
+        digest = line.split("  ", 1)[0]
+        assert digest.encode() in void
+    assert hashlib.sha256((tmp_path / "cms-kg.ttl").read_bytes()).hexdigest() in sums.text
+
+
+def test_every_canned_query_is_an_executable_example_in_the_endpoint(web):
+    rows = select(
+        web,
+        f"""PREFIX sh: <{SH}> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        PREFIX schema: <https://schema.org/>
+        SELECT ?ex ?comment ?query ?target WHERE {{ GRAPH <{EXAMPLES}> {{
+          ?ex a sh:SPARQLExecutable ; rdfs:comment ?comment ; sh:select|sh:construct ?query ;
+              schema:target ?target ; sh:prefixes ?prefixes ; schema:keywords ?kw .
+          ?prefixes sh:declare [ sh:prefix "cms" ; sh:namespace ?ns ] }} }}""",
+    )
+    found = {r["ex"]["value"].rsplit("#", 1)[-1]: r for r in rows}
+    canned = {p.stem for p in (REPO_ROOT / "queries").glob("*.rq")}
+    assert canned <= set(found), canned - set(found)
+    assert {r["target"]["value"] for r in rows} == {PUBLIC + "sparql"}
+    # each runs as written on the endpoint and answers rows (the canned ones have their example bound)
+    for name in sorted(canned):
+        text = found[name]["query"]["value"]
+        assert "VALUES" in text or name in (
+            "documents-cited",
+            "timeline",
+            "arrangements",
+            "funding",
+            "meetings",
+        )
+        assert select(web, text), name
+    selects = select(web, f"PREFIX sh: <{SH}> SELECT ?ex WHERE {{ ?ex a sh:SPARQLSelectExecutable }}")
+    assert len(selects) >= len(canned)
+
+
+def test_sparql_examples_document_matches_the_endpoint_graph(web):
+    served = {
+        q.triple for q in parse(web.get("/.well-known/sparql-examples.ttl").content, format=RdfFormat.TURTLE)
+    }
+    graph = web.post(
+        "/sparql",
+        data={"query": f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{EXAMPLES}> {{ ?s ?p ?o }} }}"},
+        headers={"Accept": "application/n-triples"},
+    )
+    assert served == {q.triple for q in parse(graph.content, format=RdfFormat.N_TRIPLES)}
+    page = web.get("/.well-known/sparql-examples", headers={"Accept": "text/html"})
+    assert page.status_code == 200 and "Partners covering a subject" in page.text
+    assert f'<link rel="canonical" href="{EXAMPLES}">' in page.text
+
+
+def test_void_partitions_are_in_the_endpoint_as_sib_reads_them(web):
+    """SIB's query for the class schema (sib-swiss/sparql-guidelines), run on our endpoint."""
+    rows = select(
+        web,
+        """PREFIX void: <http://rdfs.org/ns/void#> PREFIX void-ext: <http://ldf.fi/void-ext#>
+        SELECT DISTINCT ?subjectClass ?prop ?objectClass ?objectDatatype WHERE {
+          ?cp void:class ?subjectClass ; void:propertyPartition ?pp .
+          ?pp void:property ?prop .
+          OPTIONAL { { ?pp void:classPartition [ void:class ?objectClass ] }
+                     UNION { ?pp void-ext:datatypePartition [ void-ext:datatype ?objectDatatype ] } } }""",
+    )
+    cms = "https://w3id.org/cms-kg/ontology#"
+    links = {
+        (r["subjectClass"]["value"], r["prop"]["value"], r.get("objectClass", {}).get("value")) for r in rows
+    }
+    assert (cms + "Arrangement", cms + "party", cms + "Secretariat") in links
+    # and the counts agree with the data
+    counted = select(
+        web,
+        f"""SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?a ?o WHERE {{
+          GRAPH ?g {{ ?a a <{cms}Arrangement> }} FILTER(?g != <{BASE}graph/inferred>)
+          ?a <{cms}party> ?o .
+          GRAPH ?h {{ ?o a <{cms}Secretariat> }} FILTER(?h != <{BASE}graph/inferred>) }} }}""",
+    )
+    stated = select(
+        web,
+        f"""PREFIX void: <http://rdfs.org/ns/void#> SELECT ?n WHERE {{
+          ?cp void:class <{cms}Arrangement> ; void:propertyPartition ?pp .
+          ?pp void:property <{cms}party> ; void:classPartition ?leaf .
+          ?leaf void:class <{cms}Secretariat> ; void:triples ?n }}""",
+    )
+    assert [r["n"]["value"] for r in stated] == [counted[0]["n"]["value"]]
+
+
+@pytest.mark.parametrize(
+    ("path", "canonical"),
+    [
+        ("/id/organisation/ifaw", BASE + "id/organisation/ifaw"),
+        ("/id/", BASE + "id/"),
+        ("/id/organisation/", BASE + "id/organisation/"),
+        ("/ontology", BASE + "ontology"),
+        ("/void", BASE + "void"),
+        ("/dumps/", BASE + "dumps/"),
+    ],
+)
+def test_html_pages_name_their_canonical_iri_and_the_licence(web, path, canonical):
+    page = web.get(path, headers={"Accept": "text/html"}).text
+    assert f'<link rel="canonical" href="{canonical}">' in page
+    assert f'rel="license" href="{DEFAULT_LICENCE}"' in page
+
+
+def test_service_description_names_the_deployment(web):
+    body = web.get("/sparql", headers={"Accept": "text/turtle"}).content
+    assert f"<{PUBLIC}sparql>".encode() in body
+    assert urlsplit(PUBLIC).netloc.encode() in body and b"127.0.0.1" not in body
