@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 from app.linkeddata import pages
 from app.linkeddata.dumps import CHECKSUMS
 from app.linkeddata.examples_page import examples_view
-from app.linkeddata.iris import SUFFIXES
+from app.linkeddata.iris import SUFFIXES, split_suffix
 from app.linkeddata.labels import Labels
 from app.linkeddata.negotiation import choose
 from app.linkeddata.void import DESCRIPTION, TITLE
@@ -89,11 +89,12 @@ def ontology_suffix(request: Request, ext: str) -> Response:
 )
 def ontology_version(request: Request, version: str) -> Response:
     ld = site(request)
-    iri = ld.space.iri(f"/ontology/{version}")
+    route, suffix = split_suffix(f"/ontology/{version}")
+    iri = ld.space.iri(route)
     versions = {t.object.value for t in ld.ontology.triples if t.predicate.value == OWL + "versionIRI"}
     if iri not in versions:
         return not_found(choose(request.headers.get("accept")), iri)
-    return _ontology(request, request.query_params.get("format"))
+    return _ontology(request, suffix or request.query_params.get("format"))
 
 
 def _void(request: Request, wanted: str | None) -> Response:
@@ -153,6 +154,16 @@ def void_suffix(request: Request, ext: str) -> Response:
         return _void(request, _suffix(ext))
     except UnknownSuffix:
         return not_found(choose(request.headers.get("accept")), site(request).space.iri(f"/void.{ext}"))
+
+
+@router.api_route(
+    "/.well-known/void.{ext}",
+    methods=GET_HEAD,
+    summary="VoID (well-known location) in the format its suffix names",
+    include_in_schema=False,
+)
+def well_known_void_suffix(request: Request, ext: str) -> Response:
+    return void_suffix(request, ext)
 
 
 @router.api_route(
