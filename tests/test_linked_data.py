@@ -5,6 +5,7 @@ store (read through /sparql on the same server)."""
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import threading
 from collections import Counter, defaultdict
@@ -61,7 +62,20 @@ def href(iri: str) -> str:
     return "/" + iri[len(BASE) :] if iri.startswith(BASE) else iri
 
 
+_CONTEXTS: dict[str, object] = {}
+
+
 def triples_of(body: bytes, fmt: RdfFormat, base: str | None = None) -> set[Triple]:
+    """The triples of a document; a JSON-LD document's @context URL (our published context) is
+    fetched and put in place, since pyoxigraph loads no remote context."""
+    if fmt == RdfFormat.JSON_LD:
+        document = json.loads(body)
+        url = document.get("@context") if isinstance(document, dict) else None
+        if isinstance(url, str):
+            if url not in _CONTEXTS:
+                _CONTEXTS[url] = httpx.get(url, timeout=30).json()["@context"]
+            document["@context"] = _CONTEXTS[url]
+            body = json.dumps(document).encode()
     return {q.triple for q in parse(body, format=fmt, base_iri=base)}
 
 

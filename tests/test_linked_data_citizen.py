@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
+import re
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +18,7 @@ import httpx
 import pyshacl
 import pytest
 import rdflib
+import rdflib.compare
 from pyoxigraph import NamedNode, RdfFormat, parse
 
 from app.linkeddata.void import DEFAULT_LICENCE
@@ -241,3 +244,166 @@ def test_service_description_names_the_deployment(web):
     body = web.get("/sparql", headers={"Accept": "text/turtle"}).content
     assert f"<{PUBLIC}sparql>".encode() in body
     assert urlsplit(PUBLIC).netloc.encode() in body and b"127.0.0.1" not in body
+
+
+# -- JSON-LD a web developer can use ---------------------------------------------------------------
+
+IFAW = BASE + "id/organisation/ifaw"
+
+
+@pytest.fixture(scope="module")
+def context(web) -> dict:
+    response = web.get("/context.jsonld")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/ld+json")
+    return response.json()
+
+
+def inline(document: dict, context: dict) -> str:
+    return json.dumps({**document, "@context": context["@context"]})
+
+
+def test_context_has_plain_keys_for_our_terms_and_the_standard_vocabularies(context):
+    terms = context["@context"]
+    cms = "https://w3id.org/cms-kg/ontology#"
+    assert terms["party"] == {"@id": "cms:party", "@type": "@id", "@container": "@set"}
+    assert terms["prefLabel"]["@id"] == "skos:prefLabel" and terms["prefLabel"]["@language"] == "en"
+    assert terms["wasDerivedFrom"]["@id"] == "prov:wasDerivedFrom"
+    assert terms["Organisation"] == "cms:Organisation" and terms["cms"] == cms
+    assert terms["id"] == "@id" and terms["type"]["@id"] == "@type"
+
+
+def test_resource_json_ld_is_compact_with_the_resource_at_the_top(web, context):
+    response = web.get("/id/organisation/ifaw", headers={"Accept": "application/ld+json"})
+    assert response.status_code == 200
+    document = response.json()
+    assert document["@context"] == PUBLIC + "context.jsonld"
+    assert document["id"] == IFAW and "Organisation" in " ".join(document["type"])
+    assert isinstance(document["prefLabel"], str)
+    # the same statements as the Turtle, read as RDF by a third-party parser (rdflib)
+    as_jsonld = rdflib.Graph().parse(data=inline(document, context), format="json-ld")
+    as_turtle = rdflib.Graph().parse(data=web.get("/id/organisation/ifaw.ttl").text, format="turtle")
+    topic = rdflib.URIRef("http://xmlns.com/foaf/0.1/primaryTopic")
+    assert (None, topic, rdflib.URIRef(IFAW)) in as_jsonld and (None, topic, rdflib.URIRef(IFAW)) in as_turtle
+    assert set(as_jsonld.triples((None, topic, None))) != set(as_turtle.triples((None, topic, None)))
+    as_jsonld.remove((None, topic, None))
+    as_turtle.remove((None, topic, None))
+    assert rdflib.compare.isomorphic(as_jsonld, as_turtle)
+
+
+def _keys_with_values(value, found: list) -> None:
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            found.append((key, inner))
+            _keys_with_values(inner, found)
+    elif isinstance(value, list):
+        for inner in value:
+            _keys_with_values(inner, found)
+
+
+@pytest.mark.parametrize(
+    "path", ["/id/organisation/ifaw", "/id/instrument/sharks-mou", "/id/document/cop11-doc-21-1/p20c"]
+)
+def test_multi_valued_properties_are_always_arrays(web, context, path):
+    sets = {
+        k for k, v in context["@context"].items() if isinstance(v, dict) and v.get("@container") == "@set"
+    }
+    document = web.get(path + ".jsonld").json()
+    found: list = []
+    _keys_with_values(document, found)
+    used = [(k, v) for k, v in found if k in sets]
+    assert used, path
+    assert all(isinstance(v, list) for _k, v in used), [k for k, v in used if not isinstance(v, list)]
+    assert all(isinstance(v, list) for k, v in found if k == "type")
+
+
+# -- crawlers ----------------------------------------------------------------------------------------
+
+HYDRA = "http://www.w3.org/ns/hydra/core#"
+
+
+def _walk(web: httpx.Client, path: str) -> tuple[int, set[str]]:
+    """Follow hydra:next from the first page; the total and every member seen."""
+    members: set[str] = set()
+    url, total, seen_pages = path, None, 0
+    while url:
+        graph = rdflib.Graph().parse(
+            data=web.get(url, headers={"Accept": "text/turtle"}).text, format="turtle"
+        )
+        collection = rdflib.URIRef(BASE + path.lstrip("/"))
+        total = int(graph.value(collection, rdflib.URIRef(HYDRA + "totalItems")))
+        members |= {str(m) for m in graph.objects(collection, rdflib.URIRef(HYDRA + "member"))}
+        following = next(iter(graph.objects(None, rdflib.URIRef(HYDRA + "next"))), None)
+        url = urlsplit(str(following)).path + "?" + urlsplit(str(following)).query if following else None
+        seen_pages += 1
+        assert seen_pages < 100
+    return total, members
+
+
+def test_indexes_list_every_resource_in_rdf_page_by_page(web):
+    total, members = _walk(web, "/id/")
+    assert total == len(members) > 200  # more than one page
+    organisations_total, organisations = _walk(web, "/id/organisation/")
+    assert organisations == {m for m in members if m.startswith(BASE + "id/organisation/")}
+    assert organisations_total == len(organisations) and IFAW in organisations
+    assert web.get("/id/organisation/?page=999", headers={"Accept": "text/turtle"}).status_code == 404
+    assert web.get("/id/organisation/?page=0", headers={"Accept": "text/turtle"}).status_code in (400, 422)
+
+
+def test_a_kind_without_its_slash_redirects_to_its_index(web):
+    response = web.get("/id/organisation", follow_redirects=False)
+    assert response.status_code == 301
+    assert response.headers["location"] == PUBLIC + "id/organisation/"
+
+
+def _links(response: httpx.Response) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for link in response.headers.get("link", "").split(", <"):
+        target = link.strip().lstrip("<").split(">", 1)[0]
+        for rel in link.split('rel="', 1)[1].split('"', 1)[0].split() if 'rel="' in link else []:
+            found.setdefault(rel, set()).add(target)
+    return found
+
+
+def test_resources_carry_fair_signposting(web):
+    for accept in ("text/html", "text/turtle"):
+        links = _links(web.get("/id/organisation/ifaw", headers={"Accept": accept}))
+        assert links["cite-as"] == {IFAW}
+        assert links["describedby"] == {
+            PUBLIC + "id/organisation/ifaw.ttl",
+            PUBLIC + "id/organisation/ifaw.jsonld",
+        }
+        assert links["license"] == {DEFAULT_LICENCE}
+        assert (
+            "https://w3id.org/cms-kg/ontology#NonGovernmentalOrganisation" in links["type"] or links["type"]
+        )
+    turtle = rdflib.Graph().parse(data=web.get("/id/organisation/ifaw.ttl").text, format="turtle")
+    document = rdflib.URIRef(PUBLIC + "id/organisation/ifaw.ttl")
+    assert turtle.value(document, rdflib.FOAF.primaryTopic) == rdflib.URIRef(IFAW)
+
+
+@pytest.mark.parametrize("path", ["/", "/void"])
+def test_landing_pages_carry_signposting_and_schema_org_dataset(web, path):
+    response = web.get(path, headers={"Accept": "text/html"})
+    links = _links(response)
+    assert links["cite-as"] == {BASE}
+    assert PUBLIC + "void.ttl" in links["describedby"] and links["license"] == {DEFAULT_LICENCE}
+    assert "https://schema.org/Dataset" in links["type"]
+    scripts = re.findall(r'<script type="application/ld\+json">(.*?)</script>', response.text, re.S)
+    assert len(scripts) == 1
+    markup = json.loads(scripts[0])
+    assert markup["@context"] == "https://schema.org/"
+    # read as RDF (with schema.org's context reduced to its vocabulary: no network in tests)
+    graph = rdflib.Graph().parse(
+        data=json.dumps({**markup, "@context": {"@vocab": "https://schema.org/"}}), format="json-ld"
+    )
+    schema = rdflib.Namespace("https://schema.org/")
+    dataset = rdflib.URIRef(BASE + "void#dataset")
+    assert (dataset, rdflib.RDF.type, schema.Dataset) in graph
+    assert str(graph.value(dataset, schema.license)) == DEFAULT_LICENCE
+    assert str(graph.value(dataset, schema.name)) == "CMS Synergies Knowledge Graph"
+    for field in ("description", "creator", "temporalCoverage", "spatialCoverage", "distribution"):
+        assert graph.value(dataset, schema[field]) is not None, field
+    downloads = {str(graph.value(d, schema.contentUrl)) for d in graph.objects(dataset, schema.distribution)}
+    assert PUBLIC + "dumps/cms-kg.ttl" in downloads and len(downloads) == 8
+    assert PUBLIC + "sparql" in json.dumps(markup)

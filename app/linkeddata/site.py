@@ -11,7 +11,7 @@ from pyoxigraph import Triple
 
 from app.engine.service import QueryService
 from app.graph.build import Dataset
-from app.linkeddata import annex, catalogue, dumps, ontology, void
+from app.linkeddata import annex, catalogue, context, dumps, ontology, schema_org, void
 from app.linkeddata.catalogue import superclasses
 from app.linkeddata.describe import Description, DescriptionCache
 from app.linkeddata.iris import IriSpace
@@ -93,11 +93,47 @@ class LinkedDataSite:
         return self._once("void", make)
 
     @property
+    def void_core(self) -> list[Triple]:
+        """The VoID/DCAT description without the dumps' sizes and checksums (no dumps are written)."""
+
+        def make() -> list[Triple]:
+            stored = annex.graph_triples(self.dataset.store, self.space.void_graph)
+            return stored or void.triples(self.stats, self.space, self.where, with_dump_files=False)
+
+        return self._once("void_core", make)
+
+    @property
+    def schema_org(self) -> str:
+        """The schema.org Dataset markup of the landing pages, as script-safe JSON."""
+        return self._once(
+            "schema_org",
+            lambda: schema_org.script_json(schema_org.dataset(self.void_core, self.space, self.where)),
+        )
+
+    @property
+    def landing_links(self) -> str:
+        """The Link header (FAIR Signposting) of the dataset's landing pages."""
+        return schema_org.landing_links(self.space, self.where)
+
+    @property
     def examples(self) -> list[Triple]:
         """The SPARQL examples, as loaded into the endpoint."""
         return self._once(
             "examples", lambda: annex.graph_triples(self.dataset.store, self.space.examples_graph)
         )
+
+    @property
+    def context(self) -> dict:
+        """The JSON-LD context published at /context.jsonld."""
+        return self._once("context", lambda: context.build(self.dataset.store, self.space))
+
+    @property
+    def context_url(self) -> str:
+        return self.public + "context.jsonld"
+
+    def document(self, path: str) -> str:
+        """The deployment's URL of a document served at `path` (e.g. /id/x.ttl)."""
+        return self.public + path.lstrip("/")
 
     @property
     def ancestors(self) -> dict[str, frozenset[str]]:

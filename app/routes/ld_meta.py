@@ -4,6 +4,7 @@ examples and the dumps (with their SHA256SUMS)."""
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -123,7 +124,9 @@ def _void(request: Request, wanted: str | None) -> Response:
         alternates=others,
         canonical=ld.space.base + "void",
         checksums=CHECKSUMS,
+        dataset_markup=ld.schema_org,
     )
+    head["Link"] = ", ".join([head["Link"], ld.landing_links])
     return HTMLResponse(html, headers=head)
 
 
@@ -271,3 +274,22 @@ def sparql_examples_suffix(request: Request, ext: str) -> Response:
     except UnknownSuffix:
         iri = site(request).space.iri(f"/.well-known/sparql-examples.{ext}")
         return not_found(choose(request.headers.get("accept")), iri)
+
+
+@router.api_route(
+    "/context.jsonld",
+    methods=GET_HEAD,
+    summary="The JSON-LD context: plain keys for our terms and the standard vocabularies",
+    responses={200: {"content": {"application/ld+json": {}}}},
+)
+def jsonld_context(request: Request) -> Response:
+    ld = site(request)
+    body = json.dumps(ld.context, ensure_ascii=False, indent=2).encode() + b"\n"
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers={"ETag": etag})
+    return Response(
+        body,
+        media_type="application/ld+json; charset=utf-8",
+        headers={"ETag": etag, "Cache-Control": "public, max-age=3600"},
+    )
