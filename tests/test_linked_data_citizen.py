@@ -407,3 +407,40 @@ def test_landing_pages_carry_signposting_and_schema_org_dataset(web, path):
     downloads = {str(graph.value(d, schema.contentUrl)) for d in graph.objects(dataset, schema.distribution)}
     assert PUBLIC + "dumps/cms-kg.ttl" in downloads and len(downloads) == 8
     assert PUBLIC + "sparql" in json.dumps(markup)
+
+
+def test_every_nested_partition_counts_what_sparql_counts(web):
+    """The VoID's property, class-to-class and datatype partitions equal GROUP BY queries over the
+    curated graphs (types as the curated files state them)."""
+    inferred = f"<{BASE}graph/inferred>"
+    annex = f"<{BASE}.well-known/void>, <{BASE}.well-known/sparql-examples>"
+    data = f"GRAPH ?d {{ ?s ?p ?o }} FILTER(?d NOT IN ({annex}))"
+    typed = f"GRAPH ?g {{ ?s a ?c }} FILTER(?g NOT IN ({inferred}, {annex}))"
+    object_typed = f"GRAPH ?h {{ ?o a ?oc }} FILTER(?h NOT IN ({inferred}, {annex}))"
+    expected = {
+        (r["c"]["value"], r["p"]["value"], r.get("oc", {}).get("value"), r["n"]["value"])
+        for r in select(
+            web,
+            f"""SELECT ?c ?p ?oc (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p ?o ?c ?oc WHERE {{
+              {typed} {data} {object_typed} }} }} GROUP BY ?c ?p ?oc""",
+        )
+    } | {
+        (r["c"]["value"], r["p"]["value"], None, r["n"]["value"])
+        for r in select(
+            web,
+            f"""SELECT ?c ?p (COUNT(*) AS ?n) WHERE {{
+              SELECT DISTINCT ?s ?p ?o ?c WHERE {{ {typed} {data} }} }} GROUP BY ?c ?p""",
+        )
+    }
+    stated = {
+        (r["c"]["value"], r["p"]["value"], r.get("oc", {}).get("value"), r["n"]["value"])
+        for r in select(
+            web,
+            f"""PREFIX void: <http://rdfs.org/ns/void#> SELECT ?c ?p ?oc ?n WHERE {{
+              GRAPH <{BASE}.well-known/void> {{
+              ?cp void:class ?c ; void:propertyPartition ?pp . ?pp void:property ?p .
+              {{ ?pp void:triples ?n }} UNION {{ ?pp void:classPartition [ void:class ?oc ; void:triples ?n ] }}
+              }} }}""",
+        )
+    }
+    assert stated == expected
