@@ -439,7 +439,8 @@ def test_every_nested_partition_counts_what_sparql_counts(web):
             f"""PREFIX void: <http://rdfs.org/ns/void#> SELECT ?c ?p ?oc ?n WHERE {{
               GRAPH <{BASE}.well-known/void> {{
               ?cp void:class ?c ; void:propertyPartition ?pp . ?pp void:property ?p .
-              {{ ?pp void:triples ?n }} UNION {{ ?pp void:classPartition [ void:class ?oc ; void:triples ?n ] }}
+              {{ ?pp void:triples ?n }}
+              UNION {{ ?pp void:classPartition [ void:class ?oc ; void:triples ?n ] }}
               }} }}""",
         )
     }
