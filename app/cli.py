@@ -15,6 +15,7 @@ from app.graph.build import InvalidData, build_dataset
 from app.graph.sources import TurtleSyntaxError, load_sources
 from app.graph.validation import validate
 from app.linkeddata.annex import Annex
+from app.linkeddata.annex import for_build as annex_for_build
 from app.settings import Settings
 
 EXIT_INVALID = 1
@@ -73,7 +74,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if settings.backend == "embedded":
         warm_up()
-    dataset = build_dataset(settings, Annex(settings))
+    dataset = build_dataset(settings, annex_for_build(settings))
     app = create_app(settings, dataset)
     heap.settle()
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")

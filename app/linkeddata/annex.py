@@ -71,12 +71,13 @@ def query_form(sparql: str) -> str:
     return "describe" if re.search(r"\bDESCRIBE\b", body, re.IGNORECASE) else "construct"
 
 
-def canned_examples(settings: Settings, store: Store) -> list[Example]:
-    """Each canned query with its example values bound (labels resolved in this store)."""
-    catalogue = load_catalogue(queries_dir(settings))
-    runner = Runner(catalogue, LabelIndex.from_store(store))
+def canned_examples(settings: Settings, store: Store, runner: Runner | None = None) -> list[Example]:
+    """Each canned query with its example values bound (labels resolved in this store, by the
+    server's own runner when it has one: indexing the labels again costs seconds at 10^5 triples)."""
+    if runner is None:
+        runner = Runner(load_catalogue(queries_dir(settings)), LabelIndex.from_store(store))
     found = []
-    for query in catalogue:
+    for query in runner.catalogue:
         try:
             sparql = runner.prepare(query.name, {k: [str(v)] for k, v in query.example.items()}).sparql
         except CannedError as error:  # a graph without the example's resources (a test fixture)
@@ -162,11 +163,11 @@ class Annex:
             digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
         return digest.hexdigest()[:12]
 
-    def __call__(self, store: Store, version: str) -> list[Quad]:
+    def __call__(self, store: Store, version: str, runner: Runner | None = None) -> list[Quad]:
         space = IriSpace(self.settings.base_iri)
         where = void.Addresses(self.settings.public_base)
         examples = example_triples(
-            canned_examples(self.settings, store) + editor_examples(), space, where.endpoint
+            canned_examples(self.settings, store, runner) + editor_examples(), space, where.endpoint
         )
         index = resources.build(store, space, superclasses(store))
         stats = void.compute(store, version, index, space, dumps=[])
@@ -176,7 +177,15 @@ class Annex:
         ]
 
 
-def ensure(settings: Settings, store: Store, version: str, writable: bool) -> None:
+def for_build(settings: Settings) -> Annex | None:
+    """The annex to compute inside a store's build: an on-disk build must hold it (it is opened
+    read-only afterwards); an in-memory store gets it later from `ensure`, with the server's runner."""
+    return Annex(settings) if settings.store is not None else None
+
+
+def ensure(
+    settings: Settings, store: Store, version: str, writable: bool, runner: Runner | None = None
+) -> None:
     """Add the annex graphs to a store that lacks them (a dataset built without them, in memory)."""
     space = IriSpace(settings.base_iri)
     if store.contains_named_graph(NamedNode(space.examples_graph)):
@@ -184,7 +193,7 @@ def ensure(settings: Settings, store: Store, version: str, writable: bool) -> No
     if not writable:
         log.warning("the read-only store has no SPARQL examples or VoID graph; rebuild it with `cmskg serve`")
         return
-    store.extend(Annex(settings)(store, version))
+    store.extend(Annex(settings)(store, version, runner))
 
 
 def graph_triples(store: Store, graph: str) -> list[Triple]:
