@@ -488,7 +488,9 @@ def triples(stats: Stats, space: IriSpace, where: Addresses, with_dump_files: bo
 
 def _partitions(stats: Stats, doc: str, dataset: NamedNode, add) -> None:
     """Class partitions (with their property, object-class and datatype partitions, as SIB's
-    void-generator nests them) and property partitions of the whole dataset."""
+    void-generator nests them) and property partitions of the whole dataset. The nested
+    partitions carry only what a schema reader needs (property or class, and triples): their
+    types and distinct counts would add half again to a graph that every query worker loads."""
     for cls, _label, count in stats.classes:
         node = NamedNode(f"{doc}#class-{_slug(cls)}")
         add(dataset, VOID + "classPartition", node)
@@ -498,21 +500,16 @@ def _partitions(stats: Stats, doc: str, dataset: NamedNode, add) -> None:
         for part in stats.class_properties.get(cls, []):
             sub = NamedNode(f"{node.value}-property-{_slug(part.prop)}")
             add(node, VOID + "propertyPartition", sub)
-            add(sub, RDF + "type", NamedNode(VOID + "Dataset"))
             add(sub, VOID + "property", NamedNode(part.prop))
             add(sub, VOID + "triples", _int(part.triples))
-            add(sub, VOID + "distinctSubjects", _int(part.subjects))
-            add(sub, VOID + "distinctObjects", _int(part.objects))
             for other, n in part.classes:
                 leaf = NamedNode(f"{sub.value}-class-{_slug(other)}")
                 add(sub, VOID + "classPartition", leaf)
-                add(leaf, RDF + "type", NamedNode(VOID + "Dataset"))
                 add(leaf, VOID + "class", NamedNode(other))
                 add(leaf, VOID + "triples", _int(n))
             for datatype, n in part.datatypes:
                 leaf = NamedNode(f"{sub.value}-datatype-{_slug(datatype)}")
                 add(sub, VOID_EXT + "datatypePartition", leaf)
-                add(leaf, RDF + "type", NamedNode(VOID + "Dataset"))
                 add(leaf, VOID_EXT + "datatype", NamedNode(datatype))
                 add(leaf, VOID + "triples", _int(n))
     for prop, _label, count, subjects, objects in stats.properties:
