@@ -171,7 +171,7 @@ def compute(store: Store, version: str, catalogue: Catalogue, space: IriSpace, d
     tally = _tally(store, rows(TRIPLES), [g for g in graphs if g != inferred])
     properties = sorted(
         (
-            (p, name(p), n, len(tally.subjects_of[p]), len(tally.objects_of[p]))
+            (p.value, name(p.value), n, len(tally.subjects_of[p]), len(tally.objects_of[p]))
             for p, n in tally.per_property.items()
         ),
         key=lambda p: (-p[2], p[1], p[0]),
@@ -227,13 +227,15 @@ class _Tally:
 
     def class_properties(self) -> dict[str, list[ClassProperty]]:
         found = {
-            key: ClassProperty(key[1], n, len(self.class_subjects[key]), len(self.class_objects[key]))
-            for key, n in self.per_class_property.items()
+            (cls, prop.value): ClassProperty(
+                prop.value, n, len(self.class_subjects[(cls, prop)]), len(self.class_objects[(cls, prop)])
+            )
+            for (cls, prop), n in self.per_class_property.items()
         }
         for (cls, prop, other), n in self.links.items():
-            found[(cls, prop)].classes.append((other, n))
+            found[(cls, prop.value)].classes.append((other, n))
         for (cls, prop, datatype), n in self.datatypes.items():
-            found[(cls, prop)].datatypes.append((datatype, n))
+            found[(cls, prop.value)].datatypes.append((datatype.value, n))
         by_class: dict[str, list[ClassProperty]] = {}
         for (cls, _), partition in sorted(found.items()):
             partition.classes.sort()
@@ -244,35 +246,46 @@ class _Tally:
 
 def _tally(store: Store, triples, stated: list[NamedNode]) -> _Tally:
     """Totals, per property, and per class the curated files state (not the inferred
-    superclasses): per property, per class of the objects, per datatype of the literals."""
-    types: dict[str, list[str]] = defaultdict(list)
+    superclasses): per property, per class of the objects, per datatype of the literals.
+    Keys are pyoxigraph terms (hashed in Rust); they become IRIs once counted."""
+    types: dict[object, list[str]] = defaultdict(list)
     for graph in stated:
         for quad in store.quads_for_pattern(None, RDF_TYPE, None, graph):
-            if isinstance(quad.object, NamedNode) and quad.object.value not in types[str(quad.subject)]:
-                types[str(quad.subject)].append(quad.object.value)
+            found = types[quad.subject]
+            if isinstance(quad.object, NamedNode) and quad.object.value not in found:
+                found.append(quad.object.value)
     tally = _Tally()
-    for row in triples:
-        s, p, o = row["s"], row["p"].value, row["o"]
-        subject, obj = str(s), str(o)
-        tally.triples += 1
-        tally.subjects.add(subject)
-        tally.objects.add(obj)
-        tally.per_property[p] += 1
-        tally.subjects_of[p].add(subject)
-        tally.objects_of[p].add(obj)
+    subjects, objects, per_property = tally.subjects, tally.objects, tally.per_property
+    subjects_of, objects_of = tally.subjects_of, tally.objects_of
+    per_class, class_subjects, class_objects = (
+        tally.per_class_property,
+        tally.class_subjects,
+        tally.class_objects,
+    )
+    links, datatypes, dates = tally.links, tally.datatypes, tally.dates
+    count = 0
+    for s, p, o in triples:
+        count += 1
+        subjects.add(s)
+        objects.add(o)
+        per_property[p] += 1
+        subjects_of[p].add(s)
+        objects_of[p].add(o)
         literal = isinstance(o, Literal)
-        if literal and o.datatype.value in DATE_TYPES:
-            tally.dates.add(o.value)
-        for cls in types.get(subject, ()):
+        datatype = o.datatype if literal else None
+        if literal and datatype.value in DATE_TYPES:
+            dates.add(o.value)
+        for cls in types.get(s, ()):
             key = (cls, p)
-            tally.per_class_property[key] += 1
-            tally.class_subjects[key].add(subject)
-            tally.class_objects[key].add(obj)
+            per_class[key] += 1
+            class_subjects[key].add(s)
+            class_objects[key].add(o)
             if literal:
-                tally.datatypes[(cls, p, o.datatype.value)] += 1
+                datatypes[(cls, p, datatype)] += 1
             else:
-                for other in types.get(obj, ()):
-                    tally.links[(cls, p, other)] += 1
+                for other in types.get(o, ()):
+                    links[(cls, p, other)] += 1
+    tally.triples = count
     return tally
 
 
