@@ -14,6 +14,8 @@ from app.canned.errors import CatalogueError
 from app.graph.build import InvalidData, build_dataset
 from app.graph.sources import TurtleSyntaxError, load_sources
 from app.graph.validation import validate
+from app.linkeddata.annex import Annex
+from app.linkeddata.annex import for_build as annex_for_build
 from app.settings import Settings
 
 EXIT_INVALID = 1
@@ -74,7 +76,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if settings.backend == "embedded":
         warm_up()
-    dataset = build_dataset(settings)
+    dataset = build_dataset(settings, annex_for_build(settings))
     app = create_app(settings, dataset)
     heap.settle()
     # On SIGTERM, answers in flight get a few seconds, then the workers are stopped with the server.
@@ -151,6 +153,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     """Write one dump of the validated graph, byte-for-byte the file served at /dumps/."""
     from app.linkeddata.dumps import DUMP_FORMATS, dump_format, make
+    from app.linkeddata.iris import IriSpace
 
     try:
         fmt = dump_format(args.format)
@@ -160,7 +163,9 @@ def cmd_export(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_SYNTAX
-    dump = make(build_dataset(_settings(args)).store, fmt)
+    settings = _settings(args)
+    store = build_dataset(settings).store
+    dump = make(store, fmt, IriSpace(settings.base_iri).curated_graphs(store))
     if str(args.out) == "-":
         sys.stdout.buffer.write(dump.data)
     else:
@@ -220,7 +225,8 @@ def _canned(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_push(args: argparse.Namespace) -> int:
     from app.graph.push import PushFailed, push
 
-    dataset = build_dataset(_settings(args))
+    settings = _settings(args)
+    dataset = build_dataset(settings, Annex(settings))  # the examples and VoID graphs go too
     try:
         pushed = push(dataset.store, dataset.version, args.update_endpoint or args.endpoint, args.graph_store)
     except (PushFailed, OSError) as error:

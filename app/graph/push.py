@@ -38,6 +38,19 @@ def _update(client: httpx.Client, endpoint: str, text: str, what: str) -> None:
         raise PushFailed(f"{what}: HTTP {response.status_code}: {response.text[:300]}")
 
 
+CHUNK_TRIPLES = 1000
+
+
+def _chunks(ntriples: str) -> list[str]:
+    """The N-Triples in INSERTs of at most CHUNK_TRIPLES lines (Virtuoso's SPARQL compiler runs out
+    of memory on one of ~7000 triples); a graph with blank nodes goes whole, since a blank node
+    label means one node only within one request."""
+    lines = ntriples.splitlines()
+    if "_:" in ntriples or len(lines) <= CHUNK_TRIPLES:
+        return [ntriples]
+    return ["\n".join(lines[i : i + CHUNK_TRIPLES]) for i in range(0, len(lines), CHUNK_TRIPLES)]
+
+
 def push(
     store: Store,
     version: str,
@@ -63,8 +76,9 @@ def push(
                 if response.status_code >= 300:
                     raise PushFailed(f"uploading {graph}: HTTP {response.status_code}: {response.text[:300]}")
             elif body:
-                insert = f"INSERT {{ GRAPH {staging} {{\n{body.decode()}\n}} }} WHERE {{}}"
-                _update(client, update_endpoint, insert, f"uploading {graph}")
+                for chunk in _chunks(body.decode()):
+                    insert = f"INSERT {{ GRAPH {staging} {{\n{chunk}\n}} }} WHERE {{}}"
+                    _update(client, update_endpoint, insert, f"uploading {graph}")
             _update(client, update_endpoint, f"MOVE SILENT {staging} TO {graph}", f"replacing {graph}")
             log.info("pushed %s (%d triples)", graph.value, count)
             pushed.append(Pushed(graph.value, count))
