@@ -75,7 +75,7 @@ def load_dataset(sources: Sources, settings: Settings, annex: Annex | None = Non
         key = annex.key if annex is not None else None
         path = stores.on_disk(sources, settings.base_iri, settings.store, annex, key)
         store = stores.open_read_only(path)
-    triples = stores.triple_count(store)
+    triples = stores.triple_count(store, settings.base_iri)
     log.info("serving %d quads, data version %s", triples, sources.version)
     return Dataset(
         store=store,
@@ -95,5 +95,9 @@ def _open_current(settings: Settings, version: str, build: str) -> Dataset:
     files = tuple(p.relative_to(root).as_posix() for p in data_files(root))
     log.info("reusing store %s at data version %s", path, version)
     return Dataset(
-        store=store, version=version, triples=stores.triple_count(store), files=files, store_path=path
+        store=store,
+        version=version,
+        triples=stores.triple_count(store, settings.base_iri),
+        files=files,
+        store_path=path,
     )

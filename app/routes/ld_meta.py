@@ -18,6 +18,7 @@ from app.linkeddata.labels import Labels
 from app.linkeddata.negotiation import choose
 from app.linkeddata.void import DESCRIPTION, TITLE
 from app.namespaces import OWL
+from app.routes.head import get_and_head
 from app.routes.ld_respond import alternates, headers, not_found, not_modified, rdf_response, site
 
 FORMAT_DOC = "html, turtle, jsonld, ntriples or rdfxml; overrides Accept"
@@ -33,7 +34,6 @@ RDF_ANSWERS = {
     }
 }
 
-GET_HEAD = ["GET", "HEAD"]
 router = APIRouter(tags=["linked data"])
 
 
@@ -63,18 +63,16 @@ def _ontology(request: Request, wanted: str | None) -> Response:
     return HTMLResponse(html, headers=head)
 
 
-@router.api_route(
-    "/ontology", methods=GET_HEAD, summary="The ontology: documentation page or RDF", responses=RDF_ANSWERS
-)
+@get_and_head(router, "/ontology", summary="The ontology: documentation page or RDF", responses=RDF_ANSWERS)
 def ontology(
     request: Request, format: Annotated[str | None, Query(description=FORMAT_DOC)] = None
 ) -> Response:
     return _ontology(request, format)
 
 
-@router.api_route(
+@get_and_head(
+    router,
     "/ontology.{ext}",
-    methods=GET_HEAD,
     summary="The ontology in the format its suffix names",
     include_in_schema=False,
 )
@@ -85,9 +83,7 @@ def ontology_suffix(request: Request, ext: str) -> Response:
         return not_found(choose(request.headers.get("accept")), site(request).space.iri(f"/ontology.{ext}"))
 
 
-@router.api_route(
-    "/ontology/{version}", methods=GET_HEAD, summary="A version IRI of the ontology", include_in_schema=False
-)
+@get_and_head(router, "/ontology/{version}", summary="A version IRI of the ontology", include_in_schema=False)
 def ontology_version(request: Request, version: str) -> Response:
     ld = site(request)
     route, suffix = split_suffix(f"/ontology/{version}")
@@ -130,16 +126,14 @@ def _void(request: Request, wanted: str | None) -> Response:
     return HTMLResponse(html, headers=head)
 
 
-@router.api_route(
-    "/void", methods=GET_HEAD, summary="VoID and DCAT description of the dataset", responses=RDF_ANSWERS
-)
+@get_and_head(router, "/void", summary="VoID and DCAT description of the dataset", responses=RDF_ANSWERS)
 def void(request: Request, format: Annotated[str | None, Query(description=FORMAT_DOC)] = None) -> Response:
     return _void(request, format)
 
 
-@router.api_route(
+@get_and_head(
+    router,
     "/.well-known/void",
-    methods=GET_HEAD,
     summary="VoID and DCAT description (well-known location)",
     responses=RDF_ANSWERS,
 )
@@ -149,9 +143,7 @@ def well_known_void(
     return _void(request, format)
 
 
-@router.api_route(
-    "/void.{ext}", methods=GET_HEAD, summary="VoID in the format its suffix names", include_in_schema=False
-)
+@get_and_head(router, "/void.{ext}", summary="VoID in the format its suffix names", include_in_schema=False)
 def void_suffix(request: Request, ext: str) -> Response:
     try:
         return _void(request, _suffix(ext))
@@ -159,9 +151,9 @@ def void_suffix(request: Request, ext: str) -> Response:
         return not_found(choose(request.headers.get("accept")), site(request).space.iri(f"/void.{ext}"))
 
 
-@router.api_route(
+@get_and_head(
+    router,
     "/.well-known/void.{ext}",
-    methods=GET_HEAD,
     summary="VoID (well-known location) in the format its suffix names",
     include_in_schema=False,
 )
@@ -169,9 +161,7 @@ def well_known_void_suffix(request: Request, ext: str) -> Response:
     return void_suffix(request, ext)
 
 
-@router.api_route(
-    "/dumps/", methods=GET_HEAD, response_class=HTMLResponse, summary="The dumps, with sizes and checksums"
-)
+@get_and_head(router, "/dumps/", response_class=HTMLResponse, summary="The dumps, with sizes and checksums")
 def dumps(request: Request) -> HTMLResponse:
     ld = site(request)
     return HTMLResponse(
@@ -199,9 +189,9 @@ def _file(data: bytes, media_type: str, name: str, etag: str, request: Request) 
     )
 
 
-@router.api_route(
+@get_and_head(
+    router,
     "/dumps/{name}",
-    methods=GET_HEAD,
     summary="One dump of the whole graph (cms-kg.ttl, .nt, .nq, .jsonld, each also .gz) or SHA256SUMS",
     responses={
         200: {
@@ -250,9 +240,9 @@ def _examples(request: Request, wanted: str | None) -> Response:
     return HTMLResponse(html, headers=head)
 
 
-@router.api_route(
+@get_and_head(
+    router,
     "/.well-known/sparql-examples",
-    methods=GET_HEAD,
     summary="The example queries of the endpoint (SHACL executables, as SIB's sparql-examples)",
     responses=RDF_ANSWERS,
 )
@@ -262,9 +252,9 @@ def sparql_examples(
     return _examples(request, format)
 
 
-@router.api_route(
+@get_and_head(
+    router,
     "/.well-known/sparql-examples.{ext}",
-    methods=GET_HEAD,
     summary="The example queries in the format the suffix names",
     include_in_schema=False,
 )
@@ -276,9 +266,9 @@ def sparql_examples_suffix(request: Request, ext: str) -> Response:
         return not_found(choose(request.headers.get("accept")), iri)
 
 
-@router.api_route(
+@get_and_head(
+    router,
     "/context.jsonld",
-    methods=GET_HEAD,
     summary="The JSON-LD context: plain keys for our terms and the standard vocabularies",
     responses={200: {"content": {"application/ld+json": {}}}},
 )

@@ -21,6 +21,7 @@ from app.linkeddata.site import LinkedDataSite
 from app.linkeddata.view import page
 from app.namespaces import FOAF, RDF
 from app.routes import ld_meta
+from app.routes.head import get_and_head
 from app.routes.ld_respond import (
     alternates,
     headers,
@@ -35,7 +36,6 @@ from app.routes.ld_respond import (
 STATIC = Path(__file__).resolve().parent.parent / "static"
 FORMAT_DOC = "html, turtle, jsonld, ntriples or rdfxml; overrides Accept (a suffix such as .ttl does too)"
 
-GET_HEAD = ["GET", "HEAD"]
 router = APIRouter(tags=["linked data"])
 
 
@@ -59,9 +59,9 @@ def _listing(
     return rdf_response(triples, choice.fmt, head)
 
 
-@router.api_route(
+@get_and_head(
+    router,
     "/id/",
-    methods=GET_HEAD,
     summary="Index of every kind of resource, with counts (HTML), or every resource (RDF, paged)",
     responses=ld_meta.RDF_ANSWERS,
 )
@@ -85,9 +85,9 @@ def kinds(
     )
 
 
-@router.api_route(
+@get_and_head(
+    router,
     "/id/{kind}/",
-    methods=GET_HEAD,
     summary="Index of the resources of one kind (HTML, or RDF paged)",
     responses=ld_meta.RDF_ANSWERS,
 )
@@ -112,9 +112,9 @@ def kind_index(
     )
 
 
-@router.api_route(
+@get_and_head(
+    router,
     "/id/{path:path}",
-    methods=GET_HEAD,
     summary="Dereference a resource: HTML, Turtle, JSON-LD, N-Triples or RDF/XML",
     responses={
         **ld_meta.RDF_ANSWERS,
