@@ -61,6 +61,14 @@ def test_server_pages_link_only_http_iris(hostile, path):
     assert unsafe_links(page.text) == []
 
 
+def test_canned_html_answers_link_only_http_iris(hostile):
+    page = httpx.get(
+        hostile.url + "/api/queries/arrangements", params={"format": "html"}, headers={"Accept": "text/html"}
+    )
+    assert page.status_code == 200 and "Trap Letter of Cooperation" in page.text
+    assert unsafe_links(page.text) == []
+
+
 def test_a_non_http_iri_is_shown_as_text(hostile):
     page = httpx.get(hostile.url + "/id/organisation/trap", headers={"Accept": "text/html"}).text
     assert "javascript:alert(document.domain)" in page  # shown, escaped, not linked
