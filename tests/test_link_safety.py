@@ -62,10 +62,8 @@ def test_server_pages_link_only_http_iris(hostile, path):
 
 
 def test_canned_html_answers_link_only_http_iris(hostile):
-    page = httpx.get(
-        hostile.url + "/api/queries/arrangements", params={"format": "html"}, headers={"Accept": "text/html"}
-    )
-    assert page.status_code == 200 and "Trap Letter of Cooperation" in page.text
+    page = httpx.get(hostile.url + "/api/queries/search", params={"text": "Trap", "format": "html"})
+    assert page.status_code == 200 and "Trap Script Org" in page.text
     assert unsafe_links(page.text) == []
 
 
