@@ -75,7 +75,7 @@ def load_dataset(sources: Sources, settings: Settings, annex: Annex | None = Non
         key = annex.key if annex is not None else None
         path = stores.on_disk(sources, settings.base_iri, settings.store, annex, key)
         store = stores.open_read_only(path)
-    triples = stores.triple_count(store, settings.base_iri)
+    triples = stores.triple_count(store)
     log.info("serving %d quads, data version %s", triples, sources.version)
     return Dataset(
         store=store,
@@ -97,7 +97,7 @@ def _open_current(settings: Settings, version: str, build: str) -> Dataset:
     return Dataset(
         store=store,
         version=version,
-        triples=stores.triple_count(store, settings.base_iri),
+        triples=stores.triple_count(store),
         files=files,
         store_path=path,
     )

@@ -25,7 +25,6 @@ from app.canned.catalogue import load_catalogue, queries_dir
 from app.canned.errors import CannedError
 from app.canned.labels import LabelIndex
 from app.canned.runner import Runner
-from app.graph.store import add_beside
 from app.linkeddata import catalogue as resources
 from app.linkeddata import void
 from app.linkeddata.catalogue import superclasses
@@ -194,7 +193,7 @@ def ensure(
     if not writable:
         log.warning("the read-only store has no SPARQL examples or VoID graph; rebuild it with `cmskg serve`")
         return
-    add_beside(store, Annex(settings)(store, version, runner))
+    store.extend(Annex(settings)(store, version, runner))
 
 
 def graph_triples(store: Store, graph: str) -> list[Triple]:
