@@ -342,7 +342,8 @@ def the_union_default_graph_holds_a_triple_once(client: httpx.Client) -> str | N
 
 def an_empty_graph_made_by_put_is_a_named_graph(client: httpx.Client) -> str | None:
     _fresh(client, {EX + "empty": ""})
-    rows = _select(client, "SELECT ?g WHERE { GRAPH ?g { } }")
+    # (the server's own graphs, the SPARQL examples and the VoID, are named graphs too: left out)
+    rows = _select(client, f'SELECT ?g WHERE {{ GRAPH ?g {{ }} FILTER(STRSTARTS(STR(?g), "{EX}")) }}')
     want = [{"g": EX + "empty"}]
     return None if rows == want else f"after PUT of an empty graph, GRAPH ?g {{}} gives {rows}"
 

@@ -37,6 +37,7 @@ from app.federation.gateway import Gateway, PartnerFailed
 from app.federation.partners import partner_endpoints
 from app.federation.routing import rewrite
 from app.graph.build import Dataset
+from app.graph.store import beside_graphs
 from app.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -69,9 +70,9 @@ class QueryService:
         self._slow_lock = threading.Lock()
         if settings.backend == "remote":
             assert settings.endpoint is not None
-            self.engine = RemoteEngine(
-                settings.endpoint, self.curated_graphs, settings.max_rows, settings.federation_max_bytes
-            )
+            data = self.curated_graphs - beside_graphs(settings.base_iri)  # the union: data graphs only
+            limit = settings.federation_max_bytes
+            self.engine = RemoteEngine(settings.endpoint, data, settings.max_rows, limit)
         else:
             config = WorkerConfig(self._worker_spec(), settings.max_rows, self.limits, self._route())
             self.engine = WorkerPool(config, settings.workers, settings.queue_wait, settings.query_memory)

@@ -62,6 +62,15 @@ def infer(store: Store, base_iri: str) -> None:
         )
 
 
+BESIDE = ".well-known/"  # {base}.well-known/...: graphs computed from the data (examples, VoID)
+
+
+def beside_graphs(base_iri: str) -> frozenset[str]:
+    """The named graphs computed from the data and stored beside it: the SPARQL examples and the
+    VoID. They are not data: not in the union default graph, the dumps or the counts."""
+    return frozenset(base_iri + BESIDE + name for name in ("sparql-examples", "void"))
+
+
 def triple_count(store: Store) -> int:
     """Distinct triples of the data: the size of the union default graph (the graphs computed
     beside the data, the SPARQL examples and the VoID, are named graphs only)."""

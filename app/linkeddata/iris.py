@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 
 from pyoxigraph import NamedNode, Store
 
+from app.graph.store import BESIDE, beside_graphs
+
 # Suffixes a client may add to a resource's path to ask for one format.
 SUFFIXES: dict[str, str] = {
     ".ttl": "turtle",
@@ -54,17 +56,17 @@ class IriSpace:
     @property
     def examples_graph(self) -> str:
         """The named graph of the SPARQL examples (SIB's convention: ends in .well-known/sparql-examples)."""
-        return self.base + ".well-known/sparql-examples"
+        return self.base + BESIDE + "sparql-examples"
 
     @property
     def void_graph(self) -> str:
         """The named graph of the VoID description, loaded into the endpoint beside the data."""
-        return self.base + ".well-known/void"
+        return self.base + BESIDE + "void"
 
     @property
     def annex_graphs(self) -> frozenset[str]:
         """Graphs that describe the data (examples, VoID): never counted or dumped as data."""
-        return frozenset((self.examples_graph, self.void_graph))
+        return beside_graphs(self.base)
 
     def curated_graphs(self, store: Store) -> list[NamedNode]:
         """The store's graphs of curated files (and their inferences), in a stable order."""
