@@ -102,3 +102,9 @@ def test_a_query_too_long_for_a_url_gets_our_414_not_a_bare_400(server):
             answer += chunk
     assert answer.startswith(b"HTTP/1.1 414")
     assert b"send the query by POST" in answer
+
+
+@pytest.mark.parametrize("path", ["/id/?page=nan", "/id/?page=-1", "/id/organisation/?page=1e309"])
+def test_a_bad_parameter_of_any_route_is_a_400_naming_it(client, path):
+    response = client.get(path, headers={"Accept": "text/turtle"})
+    assert response.status_code == 400 and response.json()["parameter"] == "page", response.text
