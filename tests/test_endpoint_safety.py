@@ -4,7 +4,6 @@ default, curated graphs untouchable, size limits, row caps and the busy signal."
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -19,35 +18,6 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 SIMPLE = "ASK { ?s a <https://w3id.org/cms-kg/ontology#Arrangement> }"
 CURATED = "https://w3id.org/cms-kg/graph/mini"
-
-
-class Listener:
-    """A TCP listener on a free loopback port that records every connection made to it."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen()
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.connections = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            conn.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.sock.close()
 
 
 @pytest.fixture(scope="module")
@@ -73,11 +43,6 @@ def guarded(tmp_path_factory):
     stop_server(running)
 
 
-@pytest.fixture
-def listener():
-    recorder = Listener()
-    yield recorder
-    recorder.close()
 
 
 def test_runaway_count_is_stopped_with_503_while_other_queries_are_answered(server):
