@@ -15,19 +15,19 @@ import os
 import shutil
 import tempfile
 import threading
-import time
-from collections import OrderedDict
 from dataclasses import replace
 from pathlib import Path
 
 from pyoxigraph import NamedNode, RdfFormat, Store
 
+from app.engine import lane
 from app.engine.answer import Answer
 from app.engine.egress import Route
-from app.engine.errors import QueryError, QueryForbidden, QueryTimeout, QueryTooLarge, ServerBusy
+from app.engine.errors import QueryError, QueryForbidden, QueryTooLarge
 from app.engine.execution import QueryRequest
 from app.engine.guard import QueryPlan, check_query
 from app.engine.jobs import run_job
+from app.engine.lane import FastLane
 from app.engine.pool import WorkerPool
 from app.engine.remote import RemoteEngine
 from app.engine.sandbox import Limits
@@ -41,8 +41,6 @@ from app.graph.store import beside_graphs
 from app.settings import Settings
 
 log = logging.getLogger(__name__)
-LANE_WAIT = 1.0  # a lookup waits this long for the fast lane before it queues with the others
-SLOW_LOOKUPS_KEPT = 1024
 
 
 class QueryService:
@@ -65,9 +63,7 @@ class QueryService:
         self._scratch: Path | None = None
         self._curated_sizes: dict[str, int] | None = None
         self.engine: WorkerPool | RemoteEngine
-        self.lane: WorkerPool | None = None  # the fast lane for lookups (app.engine.cost)
-        self._slow_lookups: OrderedDict[str, None] = OrderedDict()
-        self._slow_lock = threading.Lock()
+        self.lane: FastLane | None = None  # workers of their own for lookups (app.engine.lane)
         if settings.backend == "remote":
             assert settings.endpoint is not None
             data = self.curated_graphs - beside_graphs(settings.base_iri)  # the union: data graphs only
@@ -77,8 +73,9 @@ class QueryService:
             config = WorkerConfig(self._worker_spec(), settings.max_rows, self.limits, self._route())
             self.engine = WorkerPool(config, settings.workers, settings.queue_wait, settings.query_memory)
             if settings.fast_workers:
-                lane_wait = min(settings.queue_wait, LANE_WAIT)
-                self.lane = WorkerPool(config, settings.fast_workers, lane_wait, settings.query_memory)
+                wait = min(settings.queue_wait, lane.WAIT)
+                pool = WorkerPool(config, settings.fast_workers, wait, settings.query_memory)
+                self.lane = FastLane(pool, settings.fast_lane_deadline)
 
     @property
     def generation(self) -> int:
@@ -165,41 +162,16 @@ class QueryService:
         timeout, plan = self._checked(request)
         if plan.calls or not isinstance(self.engine, WorkerPool):
             return await asyncio.to_thread(self._run, request, plan, timeout)
-        if self.lane is not None and self._takes_lane(request, plan):
-            started = time.monotonic()
-            try:
-                return await self.lane.run_async(request, min(timeout, self.settings.fast_lane_deadline))
-            except (QueryTimeout, ServerBusy) as error:
-                timeout = self._after_lane(request, error, timeout - (time.monotonic() - started))
+        if self.lane is not None and self.lane.takes(request, plan):
+            return await self.lane.run_async(request, timeout, self.engine.run_async)
         return await self.engine.run_async(request, timeout)
 
     def _run(self, request: QueryRequest, plan: QueryPlan, timeout: float) -> Answer:
         if plan.calls:
             return self._federated(request, plan, timeout)
-        if self.lane is not None and self._takes_lane(request, plan):
-            started = time.monotonic()
-            try:
-                return self.lane.run(request, min(timeout, self.settings.fast_lane_deadline))
-            except (QueryTimeout, ServerBusy) as error:
-                timeout = self._after_lane(request, error, timeout - (time.monotonic() - started))
+        if self.lane is not None and self.lane.takes(request, plan):
+            return self.lane.run(request, timeout, self.engine.run)
         return self.engine.run(request, timeout)
-
-    def _takes_lane(self, request: QueryRequest, plan: QueryPlan) -> bool:
-        """Lookups take the fast lane, unless this text has already run too long there."""
-        with self._slow_lock:
-            return plan.lookup and request.query not in self._slow_lookups
-
-    def _after_lane(self, request: QueryRequest, error: Exception, left: float) -> float:
-        """A lookup the lane could not answer joins the others with the rest of its deadline; one
-        that ran too long there is not sent there again."""
-        if isinstance(error, QueryTimeout):
-            with self._slow_lock:
-                self._slow_lookups[request.query] = None
-                while len(self._slow_lookups) > SLOW_LOOKUPS_KEPT:
-                    self._slow_lookups.popitem(last=False)
-        if left <= 0:
-            raise QueryTimeout("the query ran past its deadline and was stopped")
-        return left
 
     def _federated(self, request: QueryRequest, plan: QueryPlan, timeout: float) -> Answer:
         """Route each SERVICE call through the gateway, then turn its outcomes into errors or notes.
@@ -292,7 +264,7 @@ class QueryService:
         self.user_graphs, self.user_store = snapshot, store
         self.engine.publish(snapshot)
         if self.lane is not None:
-            self.lane.publish(snapshot)
+            self.lane.pool.publish(snapshot)
 
     def adopt_user_graphs(self, previous: QueryService) -> None:
         """Carry the writable graphs over from the service this one replaces (on reload)."""
@@ -308,6 +280,6 @@ class QueryService:
     def close(self) -> None:
         self.engine.close()
         if self.lane is not None:
-            self.lane.close()
+            self.lane.pool.close()
         if self._scratch is not None:
             shutil.rmtree(self._scratch, ignore_errors=True)

@@ -55,7 +55,8 @@ def health(request: Request) -> Health:
     dataset = state.dataset
     reloader = getattr(state, "reloader", None)
     service = getattr(state, "service", None)
-    workers, lane = _workers(getattr(service, "engine", None)), _workers(getattr(service, "lane", None))
+    lane = getattr(service, "lane", None)
+    workers, lane = _workers(getattr(service, "engine", None)), _workers(getattr(lane, "pool", None))
     short = any(w is not None and w.starting > 0 for w in (workers, lane))
     reload_ok = reloader is None or reloader.status is None or reloader.status.ok
     return Health(
