@@ -6,8 +6,9 @@ STAMP  := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
 # Debian packages the tests need (a second SPARQL engine; Chromium for the web page's browser
-# tests, driven by Playwright without a browser download). Installed only when missing.
-SYSTEM_PACKAGES := virtuoso-opensource chromium chromium-driver
+# tests, driven by Playwright without a browser download; Apache httpd and curl to run our w3id.org
+# redirect rules in front of the server). Installed only when missing.
+SYSTEM_PACKAGES := virtuoso-opensource chromium chromium-driver apache2 curl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: serve test lint validate clean system-deps
@@ -24,7 +25,8 @@ $(NODE_STAMP): package.json package-lock.json
 	touch $(NODE_STAMP)
 
 system-deps:
-	@{ command -v virtuoso-t >/dev/null 2>&1 && [ -x /usr/bin/chromium ]; } || { \
+	@{ command -v virtuoso-t >/dev/null 2>&1 && [ -x /usr/bin/chromium ] && [ -x /usr/sbin/apache2 ] \
+	   && command -v curl >/dev/null 2>&1; } || { \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(SYSTEM_PACKAGES); }
 

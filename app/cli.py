@@ -15,10 +15,13 @@ from app.canned.errors import CatalogueError
 from app.graph.build import InvalidData, build_dataset
 from app.graph.sources import TurtleSyntaxError, load_sources
 from app.graph.validation import validate
+from app.linkeddata.annex import Annex
+from app.linkeddata.annex import for_build as annex_for_build
 from app.settings import Settings
 
 EXIT_INVALID = 1
 EXIT_SYNTAX = 2
+GRACE = 5  # seconds answers in flight get after SIGTERM
 
 QUERY_FORMATS = ("json", "csv", "tsv", "xml", "table", "turtle", "ntriples", "jsonld")
 DEFAULT_BASELINE = Path("docs/curation/audit-baseline.toml")
@@ -68,16 +71,25 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from app import heap
-    from app.engine.pool import warm_up
+    from app.engine.processes import warm_up
+    from app.http_protocol import LongUrlProtocol
     from app.main import create_app
 
     settings = _settings(args)
     if settings.backend == "embedded":
         warm_up()
-    dataset = build_dataset(settings)
+    dataset = build_dataset(settings, annex_for_build(settings))
     app = create_app(settings, dataset)
     heap.settle()
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    # On SIGTERM, answers in flight get a few seconds, then the workers are stopped with the server.
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        timeout_graceful_shutdown=GRACE,
+        http=LongUrlProtocol,  # a URL too long for httptools gets our 414, not a bare 400
+    )
     return 0
 
 
@@ -143,6 +155,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     """Write one dump of the validated graph, byte-for-byte the file served at /dumps/."""
     from app.linkeddata.dumps import DUMP_FORMATS, dump_format, make
+    from app.linkeddata.iris import IriSpace
 
     try:
         fmt = dump_format(args.format)
@@ -152,7 +165,9 @@ def cmd_export(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_SYNTAX
-    dump = make(build_dataset(_settings(args)).store, fmt)
+    settings = _settings(args)
+    store = build_dataset(settings).store
+    dump = make(store, fmt, IriSpace(settings.base_iri).curated_graphs(store))
     if str(args.out) == "-":
         sys.stdout.buffer.write(dump.data)
     else:
@@ -242,7 +257,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
 def cmd_push(args: argparse.Namespace) -> int:
     from app.graph.push import PushFailed, push
 
-    dataset = build_dataset(_settings(args))
+    settings = _settings(args)
+    dataset = build_dataset(settings, Annex(settings))  # the examples and VoID graphs go too
     try:
         pushed = push(dataset.store, dataset.version, args.update_endpoint or args.endpoint, args.graph_store)
     except (PushFailed, OSError) as error:
@@ -315,6 +331,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--endpoint", help="the remote SPARQL endpoint for --backend remote (CMSKG_ENDPOINT)")
     serve.add_argument("--port", type=int, help="port to listen on (CMSKG_PORT; default 8000)")
     serve.add_argument(
+        "--public-url",
+        dest="public_url",
+        metavar="URL",
+        help="the address clients reach this server at; absolute URLs are built from it, never from "
+        "the Host header (CMSKG_PUBLIC_URL; default http://HOST:PORT/)",
+    )
+    serve.add_argument(
         "--query-timeout",
         dest="query_timeout",
         type=float,
@@ -328,6 +351,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--workers", type=int, help="query worker processes kept warm (CMSKG_WORKERS; default 2)"
+    )
+    serve.add_argument(
+        "--fast-workers",
+        dest="fast_workers",
+        type=int,
+        help="worker processes kept for lookups, so they never wait behind heavy queries "
+        "(CMSKG_FAST_WORKERS; default 1; 0 for none)",
+    )
+    serve.add_argument(
+        "--query-memory",
+        dest="query_memory",
+        type=int,
+        metavar="MIB",
+        help="memory one query may use beyond its store; past it, 503 (CMSKG_QUERY_MEMORY; default 2048)",
     )
     serve.add_argument(
         "--update-token",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -48,13 +49,40 @@ FORMATS: tuple[Format, ...] = (
         QueryResultsFormat.XML,
         "srx",
         ("application/xml",),
+        ("text/xml",),
     ),
     Format("csv", "text/csv", Kind.RESULTS, QueryResultsFormat.CSV, "csv"),
     Format("tsv", "text/tab-separated-values", Kind.RESULTS, QueryResultsFormat.TSV, "tsv"),
-    Format("turtle", "text/turtle", Kind.RDF, RdfFormat.TURTLE, "ttl", ("application/x-turtle",), ("ttl",)),
-    Format("jsonld", "application/ld+json", Kind.RDF, RdfFormat.JSON_LD, "jsonld", ("application/json",)),
+    # Nicknames are the names clients send as format= / output= (SPARQLWrapper, Fuseki, Virtuoso):
+    # N3 is answered as Turtle (a subset of N3); "json" and "xml" of a graph mean JSON-LD, RDF/XML.
+    Format(
+        "turtle",
+        "text/turtle",
+        Kind.RDF,
+        RdfFormat.TURTLE,
+        "ttl",
+        ("application/x-turtle",),
+        ("ttl", "n3", "text/n3", "text/rdf+n3"),
+    ),
+    Format(
+        "jsonld",
+        "application/ld+json",
+        Kind.RDF,
+        RdfFormat.JSON_LD,
+        "jsonld",
+        ("application/json",),
+        ("json-ld", "json"),
+    ),
     Format("ntriples", "application/n-triples", Kind.RDF, RdfFormat.N_TRIPLES, "nt", ("text/plain",)),
-    Format("rdfxml", "application/rdf+xml", Kind.RDF, RdfFormat.RDF_XML, "rdf", ("application/xml",)),
+    Format(
+        "rdfxml",
+        "application/rdf+xml",
+        Kind.RDF,
+        RdfFormat.RDF_XML,
+        "rdf",
+        ("application/xml",),
+        ("xml", "rdf+xml", "text/xml"),
+    ),
     Format("nquads", "application/n-quads", Kind.RDF, RdfFormat.N_QUADS, "nq"),
     Format("trig", "application/trig", Kind.RDF, RdfFormat.TRIG, "trig"),
 )
@@ -98,10 +126,28 @@ def _clean_ranges(accept: str) -> str:
     return ",".join(kept)
 
 
-def negotiate(accept: str | None, kind: Kind, format_param: str | None = None) -> Format:
-    """Pick the format for an answer: `format=` wins, then the Accept header, then our default."""
+def negotiate(
+    accept: str | None, kind: Kind, format_param: str | None = None, hints: tuple[str, ...] = ()
+) -> Format:
+    """Pick the format for an answer: `format_param` wins (it must name a format of this kind);
+    else the first of `hints` (the protocol's format= / output= / results= values, as clients send
+    them) that names one; else the Accept header; else our default. With hints that name nothing
+    for this kind of answer (a graph format for a SELECT) and an Accept that matches nothing, the
+    default is answered rather than a 406, as other servers do."""
     if format_param:
         return by_name(format_param, kind)
+    for hint in hints:
+        with contextlib.suppress(UnknownFormat):
+            return by_name(hint, kind)
+    try:
+        return _by_accept(accept, kind)
+    except NotAcceptable:
+        if hints:
+            return formats_of(kind)[0]
+        raise
+
+
+def _by_accept(accept: str | None, kind: Kind) -> Format:
     offered = formats_of(kind)
     if not accept or not accept.strip():
         return offered[0]

@@ -11,15 +11,19 @@ from fastapi.middleware.cors import CORSMiddleware
 from app import __version__
 from app.engine.service import QueryService
 from app.graph.build import Dataset, build_dataset
+from app.http_protocol import LongUrlAnswer
+from app.linkeddata.annex import ensure as ensure_annex
+from app.linkeddata.annex import for_build as annex_for_build
+from app.public_origin import PublicOrigin
 from app.reload import Reloader
-from app.routes import admin, errors, federation, meta, queries, resources, sparql, store, web
+from app.routes import admin, docs, errors, federation, meta, queries, resources, sparql, store, web
 from app.security_headers import SecurityHeaders
 from app.settings import Settings
 
 
 def create_app(settings: Settings | None = None, dataset: Dataset | None = None) -> FastAPI:
     settings = settings or Settings()
-    dataset = dataset or build_dataset(settings)
+    dataset = dataset or build_dataset(settings, annex_for_build(settings))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -39,6 +43,8 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
         description="SPARQL 1.1 endpoint and API over the knowledge graph of the CMS Family's "
         "synergies and partnerships (UNEP/CMS/COP11/Doc.21.1).",
         lifespan=lifespan,
+        docs_url=None,  # our own /docs, from the vendored Swagger UI (app/routes/docs.py)
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.dataset = dataset
@@ -58,13 +64,18 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
         ],
     )
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(LongUrlAnswer)
+    app.add_middleware(PublicOrigin, public_base=settings.public_base)  # outermost: before routing
     errors.install(app)
     app.include_router(sparql.router)
     app.include_router(store.router)
     app.include_router(federation.router)
     app.include_router(meta.router)
     app.include_router(admin.router)
+    app.include_router(docs.install(app.title))
     queries.install(app, settings, dataset)  # canned queries: /api/queries (checked at start-up)
+    # the SPARQL examples and VoID graphs beside the data, before the query workers load the store
+    ensure_annex(settings, dataset.store, dataset.version, dataset.store_path is None, app.state.canned)
     resources.install(app)  # Linked Data: /id/, /ontology, /void, /dumps/, /static
     web.install(app)  # the analyst's page at / and its JSON helpers under /web/ (after the queries)
     return app

@@ -22,6 +22,8 @@ from app.canned.runner import Runner
 from app.engine.service import QueryService
 from app.graph.build import InvalidData, build_dataset
 from app.graph.sources import TurtleSyntaxError, version_of
+from app.linkeddata.annex import ensure as ensure_annex
+from app.linkeddata.annex import for_build as annex_for_build
 from app.linkeddata.site import LinkedDataSite
 from app.settings import Settings
 from app.web.site import WebSite
@@ -52,7 +54,7 @@ class Reloader:
             state = self.app.state
             now = datetime.now(UTC).isoformat(timespec="seconds")
             try:
-                dataset = build_dataset(self.settings)
+                dataset = build_dataset(self.settings, annex_for_build(self.settings))
                 catalogue = load_catalogue(queries_dir(self.settings))
             except InvalidData as error:
                 return self._failed(now, state.dataset.version, error.report.describe())
@@ -61,10 +63,11 @@ class Reloader:
             if dataset.version == state.dataset.version:
                 self.status = ReloadStatus(ok=True, at=now, data_version=dataset.version)
                 return self.status
+            runner = Runner(catalogue, LabelIndex.from_store(dataset.store))
+            ensure_annex(self.settings, dataset.store, dataset.version, dataset.store_path is None, runner)
             service = QueryService(self.settings, dataset)
             previous = state.service
             service.adopt_user_graphs(previous)
-            runner = Runner(catalogue, LabelIndex.from_store(dataset.store))
             state._state.update(
                 dataset=dataset,
                 service=service,

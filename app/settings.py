@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -27,6 +28,12 @@ class Settings(BaseSettings):
         None, description="On-disk store folder; rebuilt when the curated files change."
     )
     base_iri: str = Field("https://w3id.org/cms-kg/", description="Base of every IRI we mint.")
+    public_url: str | None = Field(
+        None,
+        description="The address clients reach this server at (e.g. https://kg.example.org/); every "
+        "absolute URL we write is built from it, never from the request's Host header. "
+        "Default: http://HOST:PORT/.",
+    )
     watch: bool = Field(False, description="Reload when the curated files change.")
     watch_interval: float = Field(2.0, gt=0, description="How often --watch looks at the files (s).")
     query_timeout: float = Field(30.0, gt=0, description="Deadline of one query, in seconds.")
@@ -34,6 +41,27 @@ class Settings(BaseSettings):
     max_query_bytes: int = Field(64 * 1024, gt=0, description="Largest accepted query text.")
     max_upload_bytes: int = Field(16 * 1024 * 1024, gt=0, description="Largest Graph Store upload (bytes).")
     workers: int = Field(2, ge=1, le=64, description="Query worker processes kept warm.")
+    fast_workers: int = Field(
+        1,
+        ge=0,
+        le=16,
+        description="Worker processes kept for lookups (queries small by construction), so they never "
+        "wait behind heavy ones; 0: none.",
+    )
+    fast_lane_deadline: float = Field(
+        2.0, gt=0, description="How long a lookup may run in the fast lane before it joins the others (s)."
+    )
+    query_memory: int = Field(
+        2048,
+        ge=64,
+        description="Memory one query (or update, or upload parse) may use beyond its store (MiB); "
+        "past it the query is stopped with 503.",
+    )
+    confine: bool = Field(
+        True,
+        description="Run query workers and jobs in a network namespace of their own, whose only way "
+        "out is our federation gateway.",
+    )
     queue_wait: float = Field(
         5.0, ge=0, description="How long a query waits for a free worker before 503 (s)."
     )
@@ -68,6 +96,26 @@ class Settings(BaseSettings):
     @classmethod
     def _base_ends_with_slash(cls, value: str) -> str:
         return value if value.endswith(("/", "#")) else value + "/"
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url_is_absolute(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+            raise ValueError("--public-url must be an absolute http(s) URL without query or fragment")
+        return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/") + "/", "", ""))
+
+    @property
+    def public_base(self) -> str:
+        """The server's own address, ending in '/': --public-url, else http://HOST:PORT/ (a wildcard
+        listen address is written as 127.0.0.1: set --public-url when clients come from elsewhere)."""
+        if self.public_url is not None:
+            return self.public_url
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{self.port}/"
 
     @model_validator(mode="after")
     def _remote_needs_endpoint(self) -> Settings:

@@ -183,7 +183,7 @@ class Runner:
                     "timed on our server only (canned-api-all)",
                 )
                 continue
-            expected = len(list(store.query(text, use_default_graph_as_union=True)))
+            expected = len(list(store.query(text)))
             if len(rows) != expected:
                 _note(
                     self.results["notes"],

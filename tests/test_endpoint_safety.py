@@ -4,7 +4,6 @@ default, curated graphs untouchable, size limits, row caps and the busy signal."
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -19,35 +18,6 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 SIMPLE = "ASK { ?s a <https://w3id.org/cms-kg/ontology#Arrangement> }"
 CURATED = "https://w3id.org/cms-kg/graph/mini"
-
-
-class Listener:
-    """A TCP listener on a free loopback port that records every connection made to it."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen()
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.connections = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            conn.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.sock.close()
 
 
 @pytest.fixture(scope="module")
@@ -65,17 +35,14 @@ def guarded(tmp_path_factory):
         "3",
         "--workers",
         "1",
+        "--fast-workers",
+        "0",  # these tests are about the one worker: lookups may not take a lane of their own
         env={"CMSKG_QUEUE_WAIT": "0.5"},
     )
     yield running
     stop_server(running)
 
 
-@pytest.fixture
-def listener():
-    recorder = Listener()
-    yield recorder
-    recorder.close()
 
 
 def test_runaway_count_is_stopped_with_503_while_other_queries_are_answered(server):
@@ -102,7 +69,7 @@ def test_runaway_count_is_stopped_with_503_while_other_queries_are_answered(serv
 def test_time_spent_queueing_does_not_count_against_the_deadline():
     """With one worker busy on a runaway, a quick query waits in the queue longer than its own
     timeout; its deadline starts when a worker takes it, so it is answered, not killed."""
-    running = start_server("--workers", "1", env={"CMSKG_QUEUE_WAIT": "20"})
+    running = start_server("--workers", "1", "--fast-workers", "0", env={"CMSKG_QUEUE_WAIT": "20"})
     try:
         with ThreadPoolExecutor(2) as pool:
             runaway = pool.submit(
@@ -149,8 +116,6 @@ def test_timeout_parameter_cannot_exceed_the_configured_deadline(guarded):
         "SELECT * WHERE { SERVICE <http://127.0.0.1:{port}/sparql> { ?s ?p ?o } }",
         "SELECT * WHERE { SERVICE SILENT <http://127.0.0.1:{port}/sparql> { ?s ?p ?o } }",
         "SELECT * WHERE { BIND(<http://127.0.0.1:{port}/> AS ?e) SERVICE ?e { ?s ?p ?o } }",
-        "SELECT * FROM <http://127.0.0.1:{port}/data.ttl> WHERE { ?s ?p ?o }",
-        "SELECT * FROM NAMED <http://127.0.0.1:{port}/data.ttl> WHERE { GRAPH ?g { ?s ?p ?o } }",
         "SELECT * WHERE { \\u0053ERVICE <http://127.0.0.1:{port}/sparql> { ?s ?p ?o } }",
     ],
 )
@@ -158,6 +123,22 @@ def test_queries_that_would_reach_out_are_refused_before_any_fetch(guarded, list
     text = query.replace("{port}", str(listener.port))
     response = httpx.post(guarded.url + "/sparql", data={"query": text})
     assert response.status_code in (400, 403), response.text
+    time.sleep(0.2)
+    assert listener.connections == 0
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * FROM <http://127.0.0.1:{port}/data.ttl> WHERE { ?s ?p ?o }",
+        "SELECT * FROM NAMED <http://127.0.0.1:{port}/data.ttl> WHERE { GRAPH ?g { ?s ?p ?o } }",
+    ],
+)
+def test_from_a_graph_we_do_not_hold_is_empty_and_fetches_nothing(guarded, listener, query):
+    text = query.replace("{port}", str(listener.port))
+    response = httpx.post(guarded.url + "/sparql", data={"query": text})
+    assert response.status_code == 200, response.text
+    assert response.json()["results"]["bindings"] == []
     time.sleep(0.2)
     assert listener.connections == 0
 

@@ -107,13 +107,12 @@ class LabelIndex:
         entries: dict[str, Entry] = {}
         props = " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
         where = f"VALUES ?p {{ {props} }} ?s ?p ?o FILTER(isIRI(?s) && isLITERAL(?o))"
-        labels = store.query(f"SELECT ?s ?p ?o WHERE {{ {where} }}", use_default_graph_as_union=True)
+        labels = store.query(f"SELECT ?s ?p ?o WHERE {{ {where} }}")
         for row in labels:
             entry = entries.setdefault(row["s"].value, Entry(row["s"].value))
             entry.labels.append((row["o"].value, row["p"].value, row["o"].language))
         types = store.query(
             f"SELECT DISTINCT ?s ?c WHERE {{ ?s a/<{RDFS}subClassOf>* ?c FILTER(isIRI(?s) && isIRI(?c)) }}",
-            use_default_graph_as_union=True,
         )
         for row in types:
             entries.setdefault(row["s"].value, Entry(row["s"].value)).classes.add(row["c"].value)

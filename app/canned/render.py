@@ -17,6 +17,7 @@ import mimeparse
 
 from app.canned.errors import ParameterError
 from app.canned.runner import Cell, Table
+from app.linkeddata.iris import linkable
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,8 @@ def to_html(table: Table, title: str, description: str) -> str:
         if value.kind == "iri":
             label = row.get(name + "_label") if name in labelled else None
             text = label.value if label is not None else value.value
-            return f'<td><a href="{esc(value.value)}">{esc(text)}</a></td>'
+            href = linkable(value.value)  # a javascript: or data: IRI is shown, never linked
+            return f'<td><a href="{esc(href)}">{esc(text)}</a></td>' if href else f"<td>{esc(text)}</td>"
         return f"<td>{esc(value.value)}</td>"
 
     params = "".join(

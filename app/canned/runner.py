@@ -15,6 +15,7 @@ from pyoxigraph import NamedNode
 
 from app.canned.binding import Term, bind
 from app.canned.catalogue import Catalogue
+from app.canned.cells import in_order
 from app.canned.errors import ParameterError
 from app.canned.kinds import KINDS
 from app.canned.labels import LabelIndex
@@ -142,4 +143,5 @@ def _cell(term: dict | None) -> Cell | None:
     if term is None or (term["type"] == "literal" and term["value"] == "" and not term.get("datatype")):
         return None
     kind = {"uri": "iri", "literal": "literal", "typed-literal": "literal"}.get(term["type"], "bnode")
-    return Cell(kind, term["value"], term.get("datatype"), term.get("xml:lang"))
+    value = in_order(term["value"]) if kind == "literal" else term["value"]
+    return Cell(kind, value, term.get("datatype"), term.get("xml:lang"))

@@ -1,16 +1,25 @@
-"""An answer as the HTTP layer sees it, whichever engine produced it."""
+"""An answer as the HTTP layer sees it, whichever engine produced it.
+
+An answer is whole before the HTTP layer sees it: a small one in memory, a large one spooled (to
+disk past a few MiB), so the worker that made it is free again at once and a slow reader costs a
+file, not a worker, and never a cut body.
+"""
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import IO, Protocol
 
 from app.engine.execution import Head
 
+SPOOL_IN_MEMORY = 4 * 1024 * 1024
+READ_CHUNK = 64 * 1024
+
 
 class Body(Protocol):
-    """Body chunks, read as they come; close() gives up on the rest and frees what produced them."""
+    """Body chunks; close() frees what holds them."""
 
     def __iter__(self) -> Iterator[bytes]: ...
 
@@ -38,6 +47,43 @@ class ChunkBody:
 
     def read(self) -> bytes:
         return b"".join(self)
+
+
+class SpooledBody:
+    """A whole answer kept in a spooled temporary file, read back in chunks at the reader's pace."""
+
+    def __init__(self) -> None:
+        self._file: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115
+        self.size = 0
+
+    def write(self, data: bytes) -> None:
+        self._file.write(data)
+        self.size += len(data)
+
+    def rewind(self) -> SpooledBody:
+        self._file.seek(0)
+        return self
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self
+
+    def __next__(self) -> bytes:
+        if self._file.closed:
+            raise StopIteration
+        chunk = self._file.read(READ_CHUNK)
+        if not chunk:
+            self.close()
+            raise StopIteration
+        return chunk
+
+    def close(self) -> None:
+        self._file.close()
+
+    def read(self) -> bytes:
+        try:
+            return self._file.read()
+        finally:
+            self.close()
 
 
 @dataclass

@@ -19,3 +19,7 @@ class ServerBusy(Exception):
 
 class QueryTooLarge(Exception):
     """A query or update text over the configured size (413)."""
+
+
+class QueryAborted(Exception):
+    """A query that stopped its worker (too much memory, or a crash): 503, and the worker replaced."""

@@ -52,7 +52,8 @@ class QueryRequest:
     default_graph_uris: tuple[str, ...] = ()
     named_graph_uris: tuple[str, ...] = ()
     accept: str | None = None
-    format: str | None = None
+    format: str | None = None  # a format name that must fit the answer (internal callers)
+    format_hints: tuple[str, ...] = ()  # the protocol's format= / output= values, tried in order
     timeout: float | None = None
     bindings: dict[str, Term] = field(default_factory=dict)
     base_iri: str | None = None
@@ -70,9 +71,11 @@ class Head:
 
 
 def dataset_options(request: QueryRequest) -> dict:
-    """pyoxigraph options for the protocol's dataset: the union of all graphs unless one is named."""
+    """pyoxigraph options for the protocol's dataset. Without default-graph-uri / named-graph-uri,
+    none: the store's default graph is the union of its graphs (app.graph.store), and a query's own
+    FROM / FROM NAMED replaces it, as SPARQL 1.1 §13 says."""
     if not request.default_graph_uris and not request.named_graph_uris:
-        return {"use_default_graph_as_union": True}
+        return {}
     try:
         options: dict = {"default_graph": [NamedNode(u) for u in request.default_graph_uris]}
         if request.named_graph_uris:
@@ -101,8 +104,18 @@ def run(store: Store, request: QueryRequest, max_rows: int) -> tuple[Head, Itera
         raise
     except SyntaxError as error:
         raise QueryError(f"syntax error: {error}") from None
-    except (OSError, ValueError, RuntimeError) as error:
+    except OSError as error:  # a fetch (SERVICE) failed: say so, never what a socket answered
+        raise QueryError(f"query failed: a SERVICE call failed ({_http_status(error)})") from None
+    except (ValueError, RuntimeError) as error:
         raise QueryError(f"query failed: {error}") from None
+
+
+def _http_status(error: OSError) -> str:
+    """What pyoxigraph's client says of a failed call, kept to an HTTP status if it gives one."""
+    words = str(error).split()
+    if len(words) > 1 and words[0] == "Error" and words[1].isdigit():
+        return f"HTTP {words[1]}"
+    return "no answer"
 
 
 def render(
@@ -111,16 +124,16 @@ def render(
     """An answer (from our store or a remote one) in the negotiated format, cut at the row cap."""
     cap = max_rows if request.row_cap is None else request.row_cap
     if isinstance(result, QueryBoolean):
-        fmt = negotiate(request.accept, Kind.RESULTS, request.format)
-        return Head(fmt.name, Kind.RESULTS, False, None), iter([result.serialize(format=fmt.oxigraph)])
+        fmt = negotiate(request.accept, Kind.RESULTS, request.format, request.format_hints)
+        return Head(fmt.name, Kind.RESULTS, False, 1), iter([result.serialize(format=fmt.oxigraph)])
     if isinstance(result, QuerySolutions):
-        fmt = negotiate(request.accept, Kind.RESULTS, request.format)
+        fmt = negotiate(request.accept, Kind.RESULTS, request.format, request.format_hints)
         if cap == 0:
             return Head(fmt.name, Kind.RESULTS, False, None), iter([result.serialize(format=fmt.oxigraph)])
         variables = [v.value for v in result.variables]
         rows, cut = capped(result, cap)
         return Head(fmt.name, Kind.RESULTS, cut, len(rows)), solutions_chunks(variables, rows, fmt)
-    fmt = negotiate(request.accept, Kind.RDF, request.format)
+    fmt = negotiate(request.accept, Kind.RDF, request.format, request.format_hints)
     if cap == 0:
         return Head(fmt.name, Kind.RDF, False, None), triples_chunks(list(result), fmt)
     triples, cut = capped(result, cap)

@@ -1,163 +1,168 @@
-"""Refuse, before anything runs, requests that would reach the network or touch curated graphs.
+"""Read a query's text once, before anything runs: what it would reach, and whether it is sane.
 
-pyoxigraph evaluates SERVICE and LOAD by fetching the IRI they name. Every SERVICE endpoint must
-be on the allowlist; a variable endpoint, LOAD, and FROM naming a graph we do not hold are
-refused. Updates may not write to a curated graph. The checks parse the text with rdflib.
+One linear pass of the shared lexer (`app.engine.tokens`) finds every SERVICE call (its endpoint,
+SILENT, whether it sits inside another SERVICE), whether the query names its own dataset
+(FROM / FROM NAMED), and bounds what would exhaust an engine's stack (nesting, operator chains).
+No recursive parser runs on a request's text in the server process.
+
+This is not the only wall. Query workers run in a network namespace where the only reachable
+address is our federation gateway (`app.engine.sandbox`, `app.engine.egress`), so a SERVICE this
+pass did not see cannot fetch anything; the pass gives the clear 403 and the routing. With
+`--backend remote` the remote server evaluates SERVICE itself, and this pass is the wall: it
+therefore refuses text that two parsers could split differently (see `tokens.check_escapes`, and
+words that glue a keyword to other letters).
 """
 
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Iterator, Set
+from collections.abc import Set
 from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import urljoin
 
-from pyparsing import ParseException
-from rdflib.plugins.sparql.algebra import translateQuery, translateUpdate
-from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
-from rdflib.plugins.sparql.parserutils import CompValue
-from rdflib.term import URIRef, Variable
-
+from app.engine.cost import is_lookup
 from app.engine.errors import QueryError, QueryForbidden
+from app.engine.tokens import Token, check_escapes, position, tokens
 
-# rdflib's pyparsing grammar keeps state while parsing: one parse at a time.
-_RDFLIB_PARSER = threading.Lock()
-
-# SERVICE and FROM can only appear if the letters (or a \u escape that could spell them) are in the
-# text. pyoxigraph's parser needs no space before a keyword ("trueSERVICE" parses), so the test is
-# on letters, not words. Two things are taken out first, because they can never hold a keyword:
-# variables (?_from, as canned queries name their parameters; an ASCII name never reads further
-# than the parser's own) and prov:wasDerivedFrom. Taking text out can join text into a match but
-# never hide one; it spares most canned queries an rdflib parse.
-_MIGHT_REACH_OUT = re.compile(r"service|from|\\u|\\U", re.IGNORECASE)
-_NEVER_KEYWORDS = re.compile(r"[?$][A-Za-z0-9_]+|wasDerivedFrom")
-
-
-def might_reach_out(query: str) -> bool:
-    """Whether the text could hold SERVICE, FROM or an escape that hides them (then it is parsed)."""
-    return bool(_MIGHT_REACH_OUT.search(_NEVER_KEYWORDS.sub("", query)))
-
-
-def _field(node: CompValue, key: str) -> object:
-    """A field of an rdflib parse node, or None (CompValue.get returns the key when absent)."""
-    return node[key] if key in node else None  # noqa: SIM401 (CompValue.get differs)
-
-
-def _walk(node: object) -> Iterator[CompValue]:
-    if isinstance(node, CompValue):
-        yield node
-        for value in node.values():
-            yield from _walk(value)
-    elif isinstance(node, list | tuple):
-        for item in node:
-            yield from _walk(item)
-
-
-def _parse_error(error: Exception) -> QueryError:
-    if isinstance(error, ParseException):
-        return QueryError(f"syntax error at line {error.lineno}, column {error.col}: {error.msg}")
-    return QueryError(f"could not be parsed: {error}")
-
-
-def check_query(query: str, allowed_endpoints: Set[str], local_graphs: Set[str]) -> list[str]:
-    """Raise QueryForbidden if the query names a SERVICE endpoint not on the allowlist, a
-    variable SERVICE endpoint, or a FROM / FROM NAMED graph this store does not hold; return the
-    SERVICE endpoints it calls, one per SERVICE clause."""
-    if not might_reach_out(query):
-        return []
-    try:
-        with _RDFLIB_PARSER:
-            algebra = translateQuery(parseQuery(query)).algebra
-    except Exception as error:  # rdflib raises plain exceptions for unknown prefixes and the like
-        raise _parse_error(error) from None
-    for clause in _field(algebra, "datasetClause") or []:
-        iri = _field(clause, "default") or _field(clause, "named")
-        if str(iri) not in local_graphs:
-            raise QueryForbidden(f"FROM <{iri}> names a graph this service does not hold")
-    return _check_services(algebra, allowed_endpoints)
-
-
-def _check_services(algebra: object, allowed_endpoints: Set[str]) -> list[str]:
-    endpoints = []
-    for node in _walk(algebra):
-        if node.name == "ServiceGraphPattern":
-            term = _field(node, "term")
-            if not isinstance(term, URIRef):
-                raise QueryForbidden("SERVICE with a variable endpoint is not allowed")
-            if str(term) not in allowed_endpoints:
-                raise QueryForbidden(f"SERVICE <{term}> is not on this server's federation allowlist")
-            endpoints.append(str(term))
-    return endpoints
-
-
-DEFAULT = "DEFAULT"
+MAX_NESTING = 200  # brackets and braces inside each other
+MAX_OPERATORS = 10_000  # operators in the whole text: each is a level of an expression tree
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+_LOCAL_ESCAPE = re.compile(r"\\(.)")
 
 
 @dataclass(frozen=True)
-class UpdatePlan:
-    """What an update will do, as far as the guards care."""
+class ServiceCall:
+    """One SERVICE clause: the endpoint, SILENT, where its endpoint is written, and whether it is
+    inside another SERVICE (then the outer partner evaluates it, not us)."""
 
-    written: frozenset[str]
-    modify_count: int
-    declares_dataset: bool
-
-
-def plan_update(update: str) -> UpdatePlan:
-    """Parse an update: the graphs it may write to (IRIs, or DEFAULT), its DELETE/INSERT ... WHERE
-    operations, and whether any has its own USING or WITH."""
-    try:
-        with _RDFLIB_PARSER:
-            operations = translateUpdate(parseUpdate(update)).algebra
-    except Exception as error:
-        raise _parse_error(error) from None
-    _check_services(operations, frozenset())  # updates run in-process: no SERVICE at all
-    written: set[str] = set()
-    modify_count, declares_dataset = 0, False
-    for op in operations:
-        name = op.name
-        if name == "Modify":
-            modify_count += 1
-            declares_dataset |= bool(_field(op, "using")) or _field(op, "withClause") is not None
-        if name == "Load":
-            raise QueryForbidden("LOAD is not allowed: this service does not fetch URLs")
-        if name in ("InsertData", "DeleteData", "DeleteWhere"):
-            written |= _template_graphs(op, None)
-        elif name == "Modify":
-            for clause in (_field(op, "delete"), _field(op, "insert")):
-                if clause is not None:
-                    written |= _template_graphs(clause, _field(op, "withClause"))
-        elif name in ("Clear", "Drop", "Create"):
-            written.add(_graph_ref(_field(op, "graphiri")))
-        elif name in ("Add", "Copy"):
-            written.add(_graph_ref(op["graph"][1]))
-        elif name == "Move":
-            written |= {_graph_ref(g) for g in op["graph"]}
-        else:
-            raise QueryForbidden(f"unsupported update operation {name}")
-    return UpdatePlan(frozenset(written), modify_count, declares_dataset)
+    endpoint: str
+    silent: bool
+    start: int
+    end: int
+    nested: bool = False
 
 
-def _template_graphs(node: CompValue, with_clause: URIRef | None) -> set[str]:
-    graphs = set()
-    for graph in _field(node, "quads") or {}:
-        if isinstance(graph, Variable):
-            raise QueryForbidden("updates may not write to GRAPH ?variable: name the graph")
-        graphs.add(str(graph))
-    if _field(node, "triples"):
-        graphs.add(str(with_clause) if with_clause is not None else DEFAULT)
-    return graphs
+@dataclass(frozen=True)
+class QueryPlan:
+    calls: tuple[ServiceCall, ...]
+    declares_dataset: bool  # FROM or FROM NAMED: the query's own dataset replaces the default one
+    lookup: bool = False  # small by construction (app.engine.cost): may take the fast lane
+
+    @property
+    def outer_calls(self) -> tuple[ServiceCall, ...]:
+        """The calls we make ourselves (the others travel inside them to the partner)."""
+        return tuple(call for call in self.calls if not call.nested)
 
 
-def _graph_ref(ref: object) -> str:
-    """A graph reference of CLEAR/DROP/ADD/...: ALL and NAMED reach only the writable graphs,
-    since updates run on a store that holds no curated graph."""
-    return DEFAULT if ref in (None, "DEFAULT") else str(ref)
+def _unescape_iri(text: str) -> str:
+    """An IRIREF's value (escapes left are of ordinary characters; check_escapes saw to that)."""
+    return re.sub(
+        r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})",
+        lambda m: chr(int(m.group(1) or m.group(2), 16)),
+        text[1:-1],
+    )
 
 
-def check_update(update: str, curated_graphs: Set[str]) -> UpdatePlan:
-    """Raise QueryForbidden if the update could touch a curated graph, or fetch a URL."""
-    plan = plan_update(update)
-    touched = sorted(plan.written & set(curated_graphs))
-    if touched:
-        raise QueryForbidden(f"curated graphs cannot be changed by updates: <{touched[0]}>")
+def _ambiguous(token: Token) -> bool:
+    """A word that glues SERVICE to other letters ("trueSERVICE", "service:x"): a parser that
+    matches keywords without a word boundary could read a SERVICE in it."""
+    if token.kind == "word":
+        return "SERVICE" in token.keyword and token.keyword != "SERVICE"
+    if token.kind == "pname":
+        return "service" in token.text.split(":", 1)[0].lower()
+    return False
+
+
+@lru_cache(maxsize=512)
+def plan_query(text: str) -> QueryPlan:
+    """Every SERVICE call and the dataset clause of a query; QueryError (400) for text that is
+    nested too deeply, has too many operators, or could be read two ways."""
+    check_escapes(text)
+    prefixes: dict[str, str] = {}
+    calls: list[ServiceCall] = []
+    services_open: list[int] = []  # brace depth inside each SERVICE group we are in
+    pending = False  # a SERVICE was seen: the next '{' opens its group
+    nesting = operators = 0
+    declares_dataset = False
+    base: str | None = None
+    significant = [t for t in tokens(text) if t.kind != "comment"]
+    for i, token in enumerate(significant):
+        kind = token.kind
+        if kind in ("open", "bracket"):
+            nesting += 1
+            if nesting > MAX_NESTING:
+                raise QueryError(
+                    f"query nested too deeply at {position(text, token.start)}: "
+                    f"more than {MAX_NESTING} levels of brackets and braces"
+                )
+            if kind == "open" and pending:
+                services_open.append(token.depth + 1)
+                pending = False
+        elif kind in ("close", "unbracket"):
+            nesting = max(nesting - 1, 0)
+            if kind == "close" and services_open and token.depth < services_open[-1]:
+                services_open.pop()
+        elif kind == "op":
+            operators += 1
+            if operators > MAX_OPERATORS:
+                raise QueryError(f"too many terms: more than {MAX_OPERATORS} operators in one query")
+        elif _ambiguous(token):
+            raise QueryError(
+                f"{token.text!r} at {position(text, token.start)} could be read as the keyword SERVICE "
+                "glued to other letters: separate the words"
+            )
+        elif token.keyword == "PREFIX" and i + 2 < len(significant):
+            name, iri = significant[i + 1], significant[i + 2]
+            if name.kind == "pname" and name.text.endswith(":") and iri.kind == "iri":
+                prefixes[name.text[:-1]] = _resolve(base, _unescape_iri(iri.text))
+        elif token.keyword == "BASE" and i + 1 < len(significant) and significant[i + 1].kind == "iri":
+            base = _resolve(base, _unescape_iri(significant[i + 1].text))
+        elif token.keyword == "FROM" and token.depth == 0:
+            declares_dataset = True
+        elif token.keyword == "SERVICE":
+            calls.append(_service_call(text, significant, i, prefixes, base, nested=bool(services_open)))
+            pending = True
+    return QueryPlan(tuple(calls), declares_dataset, is_lookup(significant))
+
+
+def _resolve(base: str | None, iri: str) -> str:
+    """An IRI resolved against the query's BASE (RFC 3986), when it is relative and there is one."""
+    return iri if base is None or _SCHEME.match(iri) else urljoin(base, iri)
+
+
+def _service_call(
+    text: str, significant: list[Token], at: int, prefixes: dict[str, str], base: str | None, nested: bool
+) -> ServiceCall:
+    j = at + 1
+    silent = j < len(significant) and significant[j].keyword == "SILENT"
+    j += int(silent)
+    if j >= len(significant):
+        raise QueryError(f"SERVICE at {position(text, significant[at].start)} names no endpoint")
+    target = significant[j]
+    if target.kind == "var":
+        raise QueryForbidden("SERVICE with a variable endpoint is not allowed")
+    if target.kind == "iri":
+        endpoint = _resolve(base, _unescape_iri(target.text))
+    elif target.kind == "pname":
+        prefix, local = target.text.split(":", 1)
+        if prefix not in prefixes:
+            raise QueryError(f"unknown prefix {prefix}: at {position(text, target.start)}")
+        endpoint = prefixes[prefix] + _LOCAL_ESCAPE.sub(r"\1", local)
+    else:
+        raise QueryError(f"SERVICE at {position(text, target.start)} needs an endpoint IRI")
+    if not _SCHEME.match(endpoint):
+        raise QueryForbidden(
+            f"SERVICE <{endpoint}> is relative, which is not allowed here: write the endpoint as an "
+            "absolute IRI on the allowlist"
+        )
+    return ServiceCall(endpoint, silent, target.start, target.end, nested)
+
+
+def check_query(text: str, allowed_endpoints: Set[str]) -> QueryPlan:
+    """The query's plan, once every SERVICE it names (nested ones too) is on the allowlist."""
+    plan = plan_query(text)
+    for call in plan.calls:
+        if call.endpoint not in allowed_endpoints:
+            raise QueryForbidden(f"SERVICE <{call.endpoint}> is not on this server's federation allowlist")
     return plan

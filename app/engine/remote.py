@@ -15,6 +15,7 @@ from app.engine.answer import Answer, ChunkBody
 from app.engine.binding import bind_values
 from app.engine.errors import QueryError, QueryTimeout
 from app.engine.execution import QueryRequest, render
+from app.engine.guard import plan_query
 from app.formats import NotAcceptable, UnknownFormat
 
 ACCEPT = (
@@ -48,9 +49,12 @@ class RemoteEngine:
         self.generation = 0
 
     def _form(self, request: QueryRequest, text: str) -> dict[str, str | list[str]]:
-        """The protocol form: the query, and the dataset the request named, else all our graphs."""
+        """The protocol form: the query, and the dataset the request named, else the query's own
+        (FROM / FROM NAMED), else all our graphs."""
         if request.default_graph_uris or request.named_graph_uris:
             default, named = list(request.default_graph_uris), list(request.named_graph_uris)
+        elif plan_query(request.query).declares_dataset:
+            return {"query": text}
         else:
             default = named = list(self.graphs)
         return {"query": text, "default-graph-uri": default, "named-graph-uri": named}
@@ -90,7 +94,7 @@ class RemoteEngine:
             raise RemoteFailed(f"remote store answered a malformed or cut document: {error}") from None
         return Answer(head=head, body=ChunkBody(iter(body)))
 
-    def publish(self, user_quads: bytes) -> None:
+    def publish(self, snapshot: object) -> None:
         """User graphs are not supported on the remote backend (updates answer 403)."""
 
     def close(self) -> None:

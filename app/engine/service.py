@@ -2,35 +2,42 @@
 
 Queries go to the worker pool (embedded store) or to a remote SPARQL server (--backend remote);
 SERVICE calls are routed through the federation gateway. Curated graphs are loaded once and never
-written. Updates and Graph Store writes go to a
-separate writable store (user graphs only) held here; after each change its snapshot is
-published to the query workers, which see curated and user graphs together.
+written. Updates and Graph Store writes run in confined one-off jobs on a snapshot of the user
+graphs (curated graphs are never in it); the result is kept only if it names no curated graph,
+then published to the query workers, which see curated and user graphs together.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import shutil
 import tempfile
 import threading
 from dataclasses import replace
 from pathlib import Path
 
-from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store
+from pyoxigraph import NamedNode, RdfFormat, Store
 
+from app.engine import lane
 from app.engine.answer import Answer
+from app.engine.egress import Route
 from app.engine.errors import QueryError, QueryForbidden, QueryTooLarge
 from app.engine.execution import QueryRequest
-from app.engine.guard import check_query, check_update, might_reach_out
+from app.engine.guard import QueryPlan, check_query
+from app.engine.jobs import run_job
+from app.engine.lane import FastLane
 from app.engine.pool import WorkerPool
 from app.engine.remote import RemoteEngine
-from app.engine.using import with_using
-from app.engine.worker import StoreSpec
+from app.engine.sandbox import Limits
+from app.engine.updates import apply_update, remove_graph, write_graph
+from app.engine.worker import StoreSpec, UserGraphs, WorkerConfig
 from app.federation.gateway import Gateway, PartnerFailed
 from app.federation.partners import partner_endpoints
-from app.federation.routing import checked_calls, rewrite
+from app.federation.routing import rewrite
 from app.graph.build import Dataset
+from app.graph.store import beside_graphs
 from app.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -49,23 +56,26 @@ class QueryService:
             max_rows=settings.federation_max_rows,
             max_bytes=settings.federation_max_bytes,
         )
-        self.user_store = Store()
+        self.limits = Limits(settings.query_memory, settings.max_query_bytes, settings.confine, os.getpid())
+        self.user_graphs = UserGraphs()
+        self.user_store = Store()  # the snapshot, readable here (sizes, graph names)
         self._write_lock = threading.Lock()
         self._scratch: Path | None = None
         self._curated_sizes: dict[str, int] | None = None
         self.engine: WorkerPool | RemoteEngine
+        self.lane: FastLane | None = None  # workers of their own for lookups (app.engine.lane)
         if settings.backend == "remote":
             assert settings.endpoint is not None
-            self.engine = RemoteEngine(
-                settings.endpoint, self.curated_graphs, settings.max_rows, settings.federation_max_bytes
-            )
+            data = self.curated_graphs - beside_graphs(settings.base_iri)  # the union: data graphs only
+            limit = settings.federation_max_bytes
+            self.engine = RemoteEngine(settings.endpoint, data, settings.max_rows, limit)
         else:
-            self.engine = WorkerPool(
-                self._worker_spec(),
-                size=settings.workers,
-                max_rows=settings.max_rows,
-                queue_wait=settings.queue_wait,
-            )
+            config = WorkerConfig(self._worker_spec(), settings.max_rows, self.limits, self._route())
+            self.engine = WorkerPool(config, settings.workers, settings.queue_wait, settings.query_memory)
+            if settings.fast_workers:
+                wait = min(settings.queue_wait, lane.WAIT)
+                pool = WorkerPool(config, settings.fast_workers, wait, settings.query_memory)
+                self.lane = FastLane(pool, settings.fast_lane_deadline)
 
     @property
     def generation(self) -> int:
@@ -83,6 +93,28 @@ class QueryService:
         dump = self._scratch / "curated.nq"
         self.dataset.store.dump(str(dump), format=RdfFormat.N_QUADS)
         return StoreSpec(dump_path=dump, curated_graphs=self.curated_graphs)
+
+    def _server_host(self) -> str:
+        """Where this server listens, as an address to connect to (a wildcard means loopback)."""
+        host = self.settings.host
+        return "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+
+    def _route(self) -> Route:
+        """How a confined worker's SERVICE calls reach our gateway (see app.engine.egress)."""
+        return Route(
+            listen_port=self.settings.port,
+            target=(self._server_host(), self.settings.port),
+            path_prefix=f"/_federation/{self.gateway.secret}/",
+        )
+
+    @property
+    def gateway_base(self) -> str:
+        """The gateway as the engine reaches it: a confined worker through its relay on loopback;
+        an unconfined worker or a remote store at the address the server listens on."""
+        confined = isinstance(self.engine, WorkerPool) and self.engine.confinement is None
+        host = "127.0.0.1" if confined else self._server_host()
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{self.settings.port}/_federation"
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -103,40 +135,48 @@ class QueryService:
         return self.dataset.triples + len(self.user_store)
 
     def local_graphs(self) -> frozenset[str]:
-        user = {g.value for g in self.user_store.named_graphs() if isinstance(g, NamedNode)}
-        return self.curated_graphs | user
+        return self.curated_graphs | frozenset(self.user_graphs.graphs)
 
     def deadline(self, requested: float | None) -> float:
         """The query's deadline: what the request asks for, never more than the configured one."""
         if requested is None:
             return self.settings.query_timeout
-        if requested <= 0:
+        if not 0 < requested < float("inf"):
             raise QueryError("timeout must be a positive number of seconds")
         return min(requested, self.settings.query_timeout)
 
-    def query(self, request: QueryRequest) -> Answer:
-        timeout = self._checked(request)
-        endpoints = check_query(request.query, self.allowed_endpoints, self.local_graphs())
-        if not endpoints:
-            return self.engine.run(request, timeout)
-        return self._federated(request, endpoints, timeout)
-
-    async def query_async(self, request: QueryRequest) -> Answer:
-        """`query` from the event loop. A local query on the worker pool is awaited on the loop;
-        one the guard must parse, a federated one or one for the remote backend goes to a thread."""
-        if not isinstance(self.engine, WorkerPool) or might_reach_out(request.query):
-            return await asyncio.to_thread(self.query, request)
-        return await self.engine.run_async(request, self._checked(request))
-
-    def _checked(self, request: QueryRequest) -> float:
-        """The request's deadline, once its size is known to be within bounds."""
+    def _checked(self, request: QueryRequest) -> tuple[float, QueryPlan]:
+        """The request's deadline and plan, once its size and text are within bounds."""
         if len(request.query.encode()) > self.settings.max_query_bytes:
             raise QueryTooLarge(f"query text is larger than {self.settings.max_query_bytes} bytes")
-        return self.deadline(request.timeout)
+        timeout = self.deadline(request.timeout)
+        return timeout, check_query(request.query, self.allowed_endpoints)
 
-    def _federated(self, request: QueryRequest, endpoints: list[str], timeout: float) -> Answer:
-        """Route each SERVICE call through the gateway, then turn its outcomes into errors or notes."""
-        calls = checked_calls(request.query, endpoints)
+    def query(self, request: QueryRequest) -> Answer:
+        timeout, plan = self._checked(request)
+        return self._run(request, plan, timeout)
+
+    async def query_async(self, request: QueryRequest) -> Answer:
+        """`query` from the event loop: a local query on the worker pool is awaited on the loop; a
+        federated one or one for the remote backend goes to a thread."""
+        timeout, plan = self._checked(request)
+        if plan.calls or not isinstance(self.engine, WorkerPool):
+            return await asyncio.to_thread(self._run, request, plan, timeout)
+        if self.lane is not None and self.lane.takes(request, plan):
+            return await self.lane.run_async(request, timeout, self.engine.run_async)
+        return await self.engine.run_async(request, timeout)
+
+    def _run(self, request: QueryRequest, plan: QueryPlan, timeout: float) -> Answer:
+        if plan.calls:
+            return self._federated(request, plan, timeout)
+        if self.lane is not None and self.lane.takes(request, plan):
+            return self.lane.run(request, timeout, self.engine.run)
+        return self.engine.run(request, timeout)
+
+    def _federated(self, request: QueryRequest, plan: QueryPlan, timeout: float) -> Answer:
+        """Route each SERVICE call through the gateway, then turn its outcomes into errors or notes.
+        Calls nested in another SERVICE travel inside it to that partner, as written."""
+        calls = list(plan.outer_calls)
         ticket = self.gateway.open(calls)
         urls = [f"{self.gateway_base}/{self.gateway.secret}/{ticket}/{i}" for i in range(len(calls))]
         routed = replace(request, query=rewrite(request.query, calls, urls))
@@ -161,95 +201,75 @@ class QueryService:
             answer.headers["X-Federation-Capped"] = f"true; limit={self.settings.federation_max_rows}"
         return answer
 
-    @property
-    def gateway_base(self) -> str:
-        host = self.settings.host if self.settings.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
-        host = f"[{host}]" if ":" in host else host
-        return f"http://{host}:{self.settings.port}/_federation"
-
     # -- writing -------------------------------------------------------------------------------
 
     def update(
         self, text: str, using: list[str], using_named: list[str], base_iri: str | None = None
     ) -> None:
-        """Run a SPARQL update on the writable graphs and publish the result to the workers."""
-        if not self.updatable:
-            raise QueryForbidden("updates need the embedded in-memory store (no --store, no remote backend)")
+        """Run a SPARQL update on the writable graphs (in a confined job) and publish the result."""
+        self._require_updatable("updates")
         if len(text.encode()) > self.settings.max_query_bytes:
             raise QueryTooLarge(f"update text is larger than {self.settings.max_query_bytes} bytes")
-        plan = check_update(text, self.curated_graphs)
-        if using or using_named:
-            if plan.declares_dataset:
-                raise QueryError("using-graph-uri / using-named-graph-uri conflict with USING or WITH")
-            text = with_using(text, plan.modify_count, using, using_named)
         with self._write_lock:
-            try:
-                self.user_store.update(text, base_iri=base_iri)
-            except SyntaxError as error:
-                raise QueryError(f"syntax error: {error}") from None
-            except (OSError, ValueError) as error:
-                raise QueryError(f"update failed: {error}") from None
-            self._publish()
+            args = (self.user_graphs, text, tuple(using), tuple(using_named), base_iri, self.curated_graphs)
+            self._adopt(self._job(apply_update, args, "update"))
 
-    def replace_graph(self, graph: str | None, data: bytes, fmt: RdfFormat, *, add: bool) -> bool:
+    def replace_graph(
+        self, graph: str | None, data: bytes, fmt: RdfFormat, *, add: bool, base_iri: str | None = None
+    ) -> bool:
         """Graph Store write: replace (PUT) or add to (POST) a user graph. True if it was new."""
         target = self._writable_target(graph)
         with self._write_lock:
-            existed = self._exists(target)
-            scratch = Store()
-            try:
-                scratch.load(data, format=fmt, base_iri=graph or None, to_graph=DefaultGraph())
-            except (SyntaxError, ValueError, OSError) as error:
-                raise QueryError(f"the body is not valid {fmt}: {error}") from None
-            if not add:
-                self.user_store.clear_graph(target)
-            self.user_store.extend(
-                _with_graph(quad, target) for quad in scratch.quads_for_pattern(None, None, None)
-            )
-            if isinstance(target, NamedNode) and not existed:
-                self.user_store.add_graph(target)
-            self._publish()
+            existed = target is None or target in self.user_graphs.graphs
+            base = base_iri if target is None else target
+            args = (self.user_graphs, target, data, fmt.media_type, base, add, self.curated_graphs)
+            self._adopt(self._job(write_graph, args, "upload"))
         return not existed
 
     def delete_graph(self, graph: str | None) -> bool:
         """Graph Store DELETE; False when there was no such graph."""
         target = self._writable_target(graph)
         with self._write_lock:
-            if not self._exists(target):
+            if target is not None and target not in self.user_graphs.graphs:
                 return False
-            if isinstance(target, DefaultGraph):
-                self.user_store.clear_graph(target)
-            else:
-                self.user_store.remove_graph(target)
-            self._publish()
+            self._adopt(remove_graph(self.user_graphs, target))
         return True
 
-    def _writable_target(self, graph: str | None) -> NamedNode | DefaultGraph:
+    def _require_updatable(self, what: str) -> None:
         if not self.updatable:
-            raise QueryForbidden("writes need the embedded in-memory store (no --store, no remote backend)")
+            raise QueryForbidden(f"{what} need the embedded in-memory store (no --store, no remote backend)")
+
+    def _writable_target(self, graph: str | None) -> str | None:
+        self._require_updatable("writes")
         if graph is None:
-            return DefaultGraph()
+            return None
         if graph in self.curated_graphs:
             raise QueryForbidden(f"curated graphs cannot be changed: <{graph}>")
         try:
-            return NamedNode(graph)
+            return NamedNode(graph).value
         except ValueError as error:
             raise QueryError(f"invalid graph IRI: {error}") from None
 
-    def _exists(self, target: NamedNode | DefaultGraph) -> bool:
-        if isinstance(target, DefaultGraph):
-            return True
-        return self.user_store.contains_named_graph(target)
+    def _job(self, function, args: tuple, what: str) -> UserGraphs:
+        return run_job(function, args, timeout=self.settings.query_timeout, limits=self.limits, what=what)
 
-    def _publish(self) -> None:
-        self.engine.publish(self.user_store.dump(format=RdfFormat.N_QUADS) or b"")
+    def _adopt(self, snapshot: UserGraphs) -> None:
+        """Make a new snapshot of the user graphs current, here and in every worker."""
+        touched = sorted(set(snapshot.graphs) & self.curated_graphs)
+        if touched:  # the jobs refuse this already; nothing may make it current either way
+            raise QueryForbidden(f"curated graphs cannot be changed: <{touched[0]}>")
+        store = Store()
+        if snapshot.nquads:
+            store.load(snapshot.nquads, format=RdfFormat.N_QUADS)
+        self.user_graphs, self.user_store = snapshot, store
+        self.engine.publish(snapshot)
+        if self.lane is not None:
+            self.lane.pool.publish(snapshot)
 
     def adopt_user_graphs(self, previous: QueryService) -> None:
         """Carry the writable graphs over from the service this one replaces (on reload)."""
-        quads = previous.user_store.dump(format=RdfFormat.N_QUADS) or b""
-        if quads:
-            self.user_store.load(quads, format=RdfFormat.N_QUADS)
-            self._publish()
+        if previous.user_graphs.graphs or previous.user_graphs.nquads:
+            self._adopt(previous.user_graphs)
 
     def retire(self, grace: float) -> None:
         """Close this service once queries already running on it have had time to finish."""
@@ -259,9 +279,7 @@ class QueryService:
 
     def close(self) -> None:
         self.engine.close()
+        if self.lane is not None:
+            self.lane.pool.close()
         if self._scratch is not None:
             shutil.rmtree(self._scratch, ignore_errors=True)
-
-
-def _with_graph(quad: Quad, graph: NamedNode | DefaultGraph) -> Quad:
-    return Quad(quad.subject, quad.predicate, quad.object, graph)

@@ -1,17 +1,21 @@
 """A query worker process: holds its own handle on the store and answers one query at a time.
 
 The pool kills a worker whose query passes its deadline; that is the only way to stop a
-pyoxigraph query, since it cannot be cancelled from inside.
+pyoxigraph query, since it cannot be cancelled from inside. Before it reads a request, a worker
+confines itself (`app.engine.sandbox`): a network namespace of its own (with the egress relay to
+our federation gateway as the only way out), a memory ceiling, a deep stack, death with the server.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Store
+from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, Triple, parse
 
+from app.engine import sandbox
+from app.engine.egress import Relay, Route
 from app.engine.errors import QueryError
 from app.engine.execution import QueryRequest, run
 from app.formats import NotAcceptable, UnknownFormat
@@ -29,6 +33,25 @@ class StoreSpec:
     curated_graphs: frozenset[str] = frozenset()
 
 
+@dataclass(frozen=True)
+class WorkerConfig:
+    """Everything a worker needs besides its pipes."""
+
+    store: StoreSpec
+    max_rows: int
+    limits: sandbox.Limits
+    route: Route | None = None  # where gateway URLs point, for SERVICE calls
+
+
+@dataclass(frozen=True)
+class UserGraphs:
+    """A snapshot of the writable graphs: their quads (N-Quads) and every graph's name, since an
+    empty graph made by a Graph Store PUT exists too."""
+
+    nquads: bytes = b""
+    graphs: tuple[str, ...] = ()
+
+
 def open_store(spec: StoreSpec) -> Store:
     if spec.read_only_path is not None:
         return Store.read_only(str(spec.read_only_path))
@@ -38,15 +61,34 @@ def open_store(spec: StoreSpec) -> Store:
     return store
 
 
-def replace_user_graphs(store: Store, curated: frozenset[str], nquads: bytes) -> None:
-    """Make the store's non-curated graphs equal to the given N-Quads snapshot."""
-    for graph in list(store.named_graphs()):
-        if isinstance(graph, NamedNode) and graph.value in curated:
-            continue
-        store.remove_graph(graph)
-    store.clear_graph(DefaultGraph())
-    if nquads:
-        store.load(nquads, format=RdfFormat.N_QUADS)
+@dataclass
+class UserLayer:
+    """The user graphs a worker holds on top of the curated ones, and the triples they added to the
+    union default graph (so the next snapshot can take exactly those out again)."""
+
+    curated: frozenset[str]
+    added_to_union: list[Triple] = field(default_factory=list)
+
+    def replace(self, store: Store, snapshot: UserGraphs) -> None:
+        """Make the store's writable graphs equal to the snapshot, and the default graph the union
+        of curated and user graphs. A quad naming a curated graph is never loaded."""
+        for graph in list(store.named_graphs()):
+            if not (isinstance(graph, NamedNode) and graph.value in self.curated):
+                store.remove_graph(graph)
+        for triple in self.added_to_union:
+            store.remove(Quad(triple.subject, triple.predicate, triple.object, DefaultGraph()))
+        quads = [
+            quad
+            for quad in parse(snapshot.nquads, format=RdfFormat.N_QUADS)
+            if not (isinstance(quad.graph_name, NamedNode) and quad.graph_name.value in self.curated)
+        ]
+        store.extend(quad for quad in quads if not isinstance(quad.graph_name, DefaultGraph))
+        for name in snapshot.graphs:
+            if name not in self.curated:
+                store.add_graph(NamedNode(name))
+        union = (Quad(q.subject, q.predicate, q.object, DefaultGraph()) for q in quads)
+        self.added_to_union = [quad.triple for quad in dict.fromkeys(union) if quad not in store]
+        store.extend(Quad(t.subject, t.predicate, t.object, DefaultGraph()) for t in self.added_to_union)
 
 
 def _send_answer(conn: Connection, head, chunks) -> None:
@@ -72,10 +114,20 @@ def _send_answer(conn: Connection, head, chunks) -> None:
         conn.send_bytes(END)
 
 
-def serve(conn: Connection, spec: StoreSpec, max_rows: int) -> None:
-    """The worker's loop: ('query', request) -> head, tagged chunks; ('sync', gen, nquads) -> ack."""
-    store = open_store(spec)
-    conn.send(("ready",))
+def serve(conn: Connection, config: WorkerConfig, egress: Connection | None) -> None:
+    """Confine this process, then answer ('query', request), ('sync', gen, UserGraphs), ('stop',)."""
+    sandbox.die_with_parent()
+    confinement = sandbox.isolate_network() if config.limits.isolate_network else "not asked for"
+    if confinement is None and config.route is not None and egress is not None:
+        Relay(config.route, egress)
+    sandbox.on_deep_stack(config.limits, lambda: _loop(conn, config, confinement))
+
+
+def _loop(conn: Connection, config: WorkerConfig, confinement: str | None) -> None:
+    store = open_store(config.store)
+    layer = UserLayer(config.store.curated_graphs)
+    sandbox.limit_memory(config.limits.memory_mib)
+    conn.send(("ready", confinement))
     while True:
         try:
             message = conn.recv()
@@ -84,13 +136,13 @@ def serve(conn: Connection, spec: StoreSpec, max_rows: int) -> None:
         if message[0] == "stop":
             return
         if message[0] == "sync":
-            _, generation, nquads = message
-            replace_user_graphs(store, spec.curated_graphs, nquads)
+            _, generation, snapshot = message
+            layer.replace(store, snapshot)
             conn.send(("synced", generation))
             continue
         request: QueryRequest = message[1]
         try:
-            head, chunks = run(store, request, max_rows)
+            head, chunks = run(store, request, config.max_rows)
         except QueryError as error:
             conn.send(("error", "query", str(error)))
         except UnknownFormat as error:

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 import httpx
 from pyoxigraph import QueryResultsFormat, parse_query_results
 
+from app.engine.guard import ServiceCall
 from app.engine.results import capped, solutions_chunks
-from app.federation.routing import ServiceCall
 from app.formats import Kind, by_name
 
 RESULT_FORMATS = {

@@ -12,5 +12,5 @@ SELECT DISTINCT ?endpoint WHERE { ?service a cms:PartnerEndpoint ; sd:endpoint ?
 
 
 def partner_endpoints(store: Store) -> frozenset[str]:
-    rows = store.query(PARTNERS, use_default_graph_as_union=True)
+    rows = store.query(PARTNERS)
     return frozenset(row["endpoint"].value for row in rows if isinstance(row["endpoint"], NamedNode))

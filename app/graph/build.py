@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
-from pyoxigraph import Store
+from pyoxigraph import Quad, Store
 
 from app.graph import store as stores
 from app.graph.sources import Sources, data_files, load_sources, version_of
@@ -35,30 +36,46 @@ class Dataset:
     store_path: Path | None = None
 
 
-def build_dataset(settings: Settings) -> Dataset:
-    """Parse and validate the curated files, then load them into the store the settings ask for.
+class Annex(Protocol):
+    """Graphs computed from the loaded data and stored beside it (app.linkeddata.annex.Annex)."""
 
-    An on-disk store whose current build already has this data version is reused as it is.
+    @property
+    def key(self) -> str:
+        """Changes whenever an input of the annex other than the data changes."""
+        ...
+
+    def __call__(self, store: Store, version: str) -> list[Quad]: ...
+
+
+def build_dataset(settings: Settings, annex: Annex | None = None) -> Dataset:
+    """Parse and validate the curated files, then load them into the store the settings ask for,
+    with the annex graphs computed from them if one is given.
+
+    An on-disk store whose current build already has this data version (and annex) is reused.
     """
     if settings.store is not None:
         version = version_of(settings.root)
-        if stores.current_version(settings.store) == version:
-            return _open_current(settings, version)
+        current = stores.current_version(settings.store)
+        wanted = stores.build_id(version, annex.key if annex is not None else None)
+        # without an annex, a build of this data version that has one serves as well
+        if current is not None and (current == wanted or (annex is None and current.startswith(version))):
+            return _open_current(settings, version, current)
     sources = load_sources(settings.root)
     report = validate(sources)
     if not report.conforms:
         raise InvalidData(report)
-    return load_dataset(sources, settings)
+    return load_dataset(sources, settings, annex)
 
 
-def load_dataset(sources: Sources, settings: Settings) -> Dataset:
+def load_dataset(sources: Sources, settings: Settings, annex: Annex | None = None) -> Dataset:
     if settings.store is None:
-        store = stores.in_memory(sources, settings.base_iri)
+        store = stores.in_memory(sources, settings.base_iri, annex)
         path = None
     else:
-        path = stores.on_disk(sources, settings.base_iri, settings.store)
+        key = annex.key if annex is not None else None
+        path = stores.on_disk(sources, settings.base_iri, settings.store, annex, key)
         store = stores.open_read_only(path)
-    triples = len(store)
+    triples = stores.triple_count(store)
     log.info("serving %d quads, data version %s", triples, sources.version)
     return Dataset(
         store=store,
@@ -69,12 +86,18 @@ def load_dataset(sources: Sources, settings: Settings) -> Dataset:
     )
 
 
-def _open_current(settings: Settings, version: str) -> Dataset:
+def _open_current(settings: Settings, version: str, build: str) -> Dataset:
     """Reuse the on-disk build of this data version: it was validated before it was built."""
     assert settings.store is not None
-    path = stores.version_dir(settings.store, version)
+    path = stores.version_dir(settings.store, build)
     store = stores.open_read_only(path)
     root = settings.root.resolve()
     files = tuple(p.relative_to(root).as_posix() for p in data_files(root))
     log.info("reusing store %s at data version %s", path, version)
-    return Dataset(store=store, version=version, triples=len(store), files=files, store_path=path)
+    return Dataset(
+        store=store,
+        version=version,
+        triples=stores.triple_count(store),
+        files=files,
+        store_path=path,
+    )

@@ -3,9 +3,10 @@
 Each graph is first written to a staging graph, then moved over the old one with a single
 `MOVE`, so readers of the remote store see the old graph or the new one, never half of one.
 Triples go in as `INSERT { ... } WHERE {}` (not INSERT DATA), which every server accepts with
-blank nodes, in batches of `BATCH` triples (Virtuoso refuses one update whose generated SQL passes
-10 000 lines, about 1 400 triples); or by Graph Store PUT when a graph store URL is given. A blank
-node keeps its label across the batches of one graph, so it stays one node.
+blank nodes, in batches (Virtuoso's SPARQL compiler fails on one update of a few thousand
+triples); or by Graph Store PUT when a graph store URL is given. A blank node label names one node
+only within one request, so every blank node travels in the batch of the named resource that holds
+it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ import logging
 from dataclasses import dataclass
 
 import httpx
-from pyoxigraph import NamedNode, RdfFormat, Store, serialize
+from pyoxigraph import BlankNode, NamedNode, RdfFormat, Store, Triple, serialize
+
+Term = NamedNode | BlankNode
 
 log = logging.getLogger(__name__)
 
@@ -29,14 +32,11 @@ class Pushed:
     triples: int
 
 
-BATCH = 500
-
-
-def _triples(store: Store, graph: NamedNode) -> list:
+def _triples(store: Store, graph: NamedNode) -> list[Triple]:
     return [q.triple for q in store.quads_for_pattern(None, None, None, graph)]
 
 
-def _ntriples(triples: list) -> bytes:
+def _ntriples(triples: list[Triple]) -> bytes:
     return serialize(triples, format=RdfFormat.N_TRIPLES) or b""
 
 
@@ -44,6 +44,38 @@ def _update(client: httpx.Client, endpoint: str, text: str, what: str) -> None:
     response = client.post(endpoint, data={"update": text})
     if response.status_code >= 300:
         raise PushFailed(f"{what}: HTTP {response.status_code}: {response.text[:300]}")
+
+
+CHUNK_TRIPLES = 500
+
+
+def _batches(triples: list[Triple]) -> list[list[Triple]]:
+    """The triples in batches of about CHUNK_TRIPLES, each blank node's triples in the batch of the
+    named subject that (through any chain of blank nodes) holds it; a blank node no named subject
+    holds goes with the other free ones in one batch."""
+    holder: dict[BlankNode, Term] = {}
+    for t in triples:
+        if isinstance(t.object, BlankNode):
+            holder.setdefault(t.object, t.subject)
+
+    def root(node: Term) -> Term | None:
+        seen: set[Term] = set()
+        while isinstance(node, BlankNode):
+            if node in seen or node not in holder:
+                return None
+            seen.add(node)
+            node = holder[node]
+        return node
+
+    groups: dict[Term | None, list[Triple]] = {}
+    for t in triples:
+        groups.setdefault(root(t.subject), []).append(t)
+    batches: list[list[Triple]] = [[]]
+    for group in groups.values():
+        if batches[-1] and len(batches[-1]) + len(group) > CHUNK_TRIPLES:
+            batches.append([])
+        batches[-1].extend(group)
+    return [b for b in batches if b]
 
 
 def push(
@@ -72,9 +104,8 @@ def push(
                 if response.status_code >= 300:
                     raise PushFailed(f"uploading {graph}: HTTP {response.status_code}: {response.text[:300]}")
             else:
-                for start in range(0, count, BATCH):
-                    body = _ntriples(triples[start : start + BATCH]).decode()
-                    insert = f"INSERT {{ GRAPH {staging} {{\n{body}\n}} }} WHERE {{}}"
+                for batch in _batches(triples):
+                    insert = f"INSERT {{ GRAPH {staging} {{\n{_ntriples(batch).decode()}\n}} }} WHERE {{}}"
                     _update(client, update_endpoint, insert, f"uploading {graph}")
             _update(client, update_endpoint, f"MOVE SILENT {staging} TO {graph}", f"replacing {graph}")
             log.info("pushed %s (%d triples)", graph.value, count)

@@ -30,7 +30,7 @@ class Stats(BaseModel):
 
 
 def _rows(store: Store, query: str) -> list:
-    return list(store.query(query, use_default_graph_as_union=True))
+    return list(store.query(query))
 
 
 def compute(store: Store) -> Stats:

@@ -1,12 +1,20 @@
-"""Build the pyoxigraph store from validated sources: one named graph per file, in memory or on disk."""
+"""Build the pyoxigraph store from validated sources: one named graph per file, in memory or on disk.
+
+The store's default graph holds the union of the named graphs, each triple once. SPARQL's default
+graph for us is that union; keeping it materialised (instead of asking pyoxigraph for
+`use_default_graph_as_union`, which repeats a triple once per graph holding it and overrides a
+query's own FROM) lets the engine honour FROM / FROM NAMED natively and count each triple once.
+In-process queries therefore read the plain default graph; none may ask for the union.
+"""
 
 from __future__ import annotations
 
 import logging
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
-from pyoxigraph import NamedNode, Quad, RdfFormat, Store
+from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store
 
 from app.graph.sources import Sources
 
@@ -47,17 +55,45 @@ ENTAILMENTS = (
 )
 
 
+UNION = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
 def infer(store: Store, base_iri: str) -> None:
-    """Materialise the ontology's subclass and subproperty entailments and cms:actsFor in their own
-    named graph."""
+    """Materialise the ontology's subclass and subproperty entailments, and cms:actsFor, in their own
+    named graph (and in the union default graph); each entailment sees the ones before it."""
     target = NamedNode(graph_iri(base_iri, INFERRED))
     for query in ENTAILMENTS:
-        triples = list(store.query(query, use_default_graph_as_union=True))
-        store.extend(Quad(t.subject, t.predicate, t.object, target) for t in triples)
+        triples = list(store.query(query))
+        store.extend(
+            Quad(t.subject, t.predicate, t.object, graph)
+            for t in triples
+            for graph in (target, DefaultGraph())
+        )
 
 
-def fill(store: Store, sources: Sources, base_iri: str) -> None:
-    """Load every data file into its own named graph of `store`, then the inferred graph."""
+BESIDE = ".well-known/"  # {base}.well-known/...: graphs computed from the data (examples, VoID)
+
+
+def beside_graphs(base_iri: str) -> frozenset[str]:
+    """The named graphs computed from the data and stored beside it: the SPARQL examples and the
+    VoID. They are not data: not in the union default graph, the dumps or the counts."""
+    return frozenset(base_iri + BESIDE + name for name in ("sparql-examples", "void"))
+
+
+def triple_count(store: Store) -> int:
+    """Distinct triples of the data: the size of the union default graph (the graphs computed
+    beside the data, the SPARQL examples and the VoID, are named graphs only)."""
+    return int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
+
+
+# Graphs computed from the loaded data and added beside it (VoID, SPARQL examples): a function of
+# the store and the data version that returns their quads.
+Annex = Callable[[Store, str], list[Quad]]
+
+
+def fill(store: Store, sources: Sources, base_iri: str, annex: Annex | None = None) -> None:
+    """Load every data file into its own named graph of `store`, then the inferred graph, then
+    the annex graphs computed from them."""
     seen: dict[str, str] = {}
     for source in sources.data:
         iri = graph_iri(base_iri, source.name)
@@ -72,13 +108,16 @@ def fill(store: Store, sources: Sources, base_iri: str) -> None:
         )
     if graph_iri(base_iri, INFERRED) in seen:
         raise ValueError(f"a curated file may not be named {INFERRED}.ttl: that graph holds inferences")
+    store.update(UNION)
     infer(store, base_iri)
+    if annex is not None:
+        store.extend(annex(store, sources.version))  # named graphs only: not in the union
     store.optimize()
 
 
-def in_memory(sources: Sources, base_iri: str) -> Store:
+def in_memory(sources: Sources, base_iri: str, annex: Annex | None = None) -> Store:
     store = Store()
-    fill(store, sources, base_iri)
+    fill(store, sources, base_iri, annex)
     return store
 
 
@@ -94,22 +133,34 @@ def current_version(store_path: Path) -> str | None:
     return link.resolve().name.removeprefix("v-")
 
 
-def on_disk(sources: Sources, base_iri: str, store_path: Path) -> Path:
-    """Make sure `store_path` holds a build of this data version; return its folder.
+def build_id(version: str, annex_key: str | None) -> str:
+    """The name of an on-disk build: the data version, and the key of its annex's other inputs."""
+    return version if annex_key is None else f"{version}-{annex_key}"
+
+
+def on_disk(
+    sources: Sources,
+    base_iri: str,
+    store_path: Path,
+    annex: Annex | None = None,
+    annex_key: str | None = None,
+) -> Path:
+    """Make sure `store_path` holds a build of this data version and annex key; return its folder.
 
     A build goes into a temporary folder and becomes current by an atomic rename of a symlink, so
     a crash at any point leaves the previous build current.
     """
     store_path.mkdir(parents=True, exist_ok=True)
-    target = version_dir(store_path, sources.version)
+    build = build_id(sources.version, annex_key)
+    target = version_dir(store_path, build)
     previous = current_version(store_path)
-    if previous == sources.version:
+    if previous == build:
         return target
     if not target.is_dir():
-        scratch = store_path / f"building-{sources.version}"
+        scratch = store_path / f"building-{build}"
         shutil.rmtree(scratch, ignore_errors=True)
         store = Store(str(scratch))
-        fill(store, sources, base_iri)
+        fill(store, sources, base_iri, annex)
         store.flush()
         del store
         scratch.rename(target)
@@ -119,7 +170,7 @@ def on_disk(sources: Sources, base_iri: str, store_path: Path) -> Path:
     tmp_link.replace(store_path / CURRENT)
     keep = {target.name} | ({version_dir(store_path, previous).name} if previous else set())
     _remove_old_builds(store_path, keep=keep)
-    log.info("store %s now serves data version %s", store_path, sources.version)
+    log.info("store %s now serves data version %s (build %s)", store_path, sources.version, build)
     return target
 
 

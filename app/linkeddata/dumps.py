@@ -1,12 +1,18 @@
 """Full dumps of the curated graph: Turtle, N-Triples, JSON-LD (the union of all files) and
-N-Quads (one named graph per curated file), byte-for-byte the same from the server and the CLI."""
+N-Quads (one named graph per curated file), each also gzipped, and a SHA256SUMS file that
+`sha256sum -c` accepts; byte-for-byte the same from the server and the CLI.
+
+Only the curated graphs (and their inferences) are dumped: the graphs that describe the data
+(VoID, SPARQL examples) are not data, and the VoID names the dumps' checksums.
+"""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 from dataclasses import dataclass
 
-from pyoxigraph import Quad, RdfFormat, Store, Triple, serialize
+from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, Triple, serialize
 
 from app.formats import Format, Kind, by_name
 from app.linkeddata.serialize import jsonld
@@ -14,18 +20,25 @@ from app.namespaces import PREFIXES
 
 STEM = "cms-kg"
 DUMP_FORMATS: tuple[str, ...] = ("turtle", "ntriples", "nquads", "jsonld")
+CHECKSUMS = "SHA256SUMS"
+GZIP_MEDIA_TYPE = "application/gzip"
 
 
 @dataclass(frozen=True)
 class Dump:
-    """One dump file: its name, format, bytes and checksum."""
+    """One dump file: its name, format, bytes and checksum (gzipped: the bytes are compressed)."""
 
     fmt: Format
     data: bytes
+    gzipped: bool = False
 
     @property
     def name(self) -> str:
-        return f"{STEM}.{self.fmt.extension}"
+        return f"{STEM}.{self.fmt.extension}" + (".gz" if self.gzipped else "")
+
+    @property
+    def media_type(self) -> str:
+        return GZIP_MEDIA_TYPE if self.gzipped else self.fmt.content_type
 
     @property
     def size(self) -> int:
@@ -44,9 +57,14 @@ def dump_format(name: str) -> Format:
     return fmt
 
 
-def _sorted_quads(store: Store) -> list[Quad]:
-    """Every quad in a stable order, so the same data always gives the same bytes and checksum."""
-    return sorted(store, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
+def _sorted_quads(store: Store, graphs: list[NamedNode] | None) -> list[Quad]:
+    """Every quad of the graphs (by default every named graph: the default graph is their union) in
+    a stable order, so the same data always gives the same bytes."""
+    if graphs is None:
+        quads = [q for q in store if not isinstance(q.graph_name, DefaultGraph)]
+    else:
+        quads = [q for g in graphs for q in store.quads_for_pattern(None, None, None, g)]
+    return sorted(quads, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
 
 
 def _triples(quads: list[Quad]) -> list[Triple]:
@@ -54,9 +72,9 @@ def _triples(quads: list[Quad]) -> list[Triple]:
     return sorted(unique, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
 
 
-def make(store: Store, fmt: Format) -> Dump:
-    """The dump of `store` in `fmt`."""
-    quads = _sorted_quads(store)
+def make(store: Store, fmt: Format, graphs: list[NamedNode] | None = None) -> Dump:
+    """The dump of `store` (only `graphs`, if given) in `fmt`."""
+    quads = _sorted_quads(store, graphs)
     if fmt.name == "nquads":
         data = serialize(quads, format=RdfFormat.N_QUADS) or b""
     elif fmt.name == "jsonld":
@@ -68,7 +86,18 @@ def make(store: Store, fmt: Format) -> Dump:
     return Dump(fmt, data)
 
 
-def make_all(store: Store) -> dict[str, Dump]:
-    """Every dump, by file name."""
-    dumps = [make(store, by_name(name, Kind.RDF)) for name in DUMP_FORMATS]
+def gzipped(dump: Dump) -> Dump:
+    """The dump compressed, with no file name or time in the gzip header: the same bytes each time."""
+    return Dump(dump.fmt, gzip.compress(dump.data, compresslevel=9, mtime=0), gzipped=True)
+
+
+def make_all(store: Store, graphs: list[NamedNode] | None = None) -> dict[str, Dump]:
+    """Every dump, plain and gzipped, by file name."""
+    plain = [make(store, by_name(name, Kind.RDF), graphs) for name in DUMP_FORMATS]
+    dumps = [d for p in plain for d in (p, gzipped(p))]
     return {d.name: d for d in dumps}
+
+
+def checksums(dumps: list[Dump]) -> bytes:
+    """The SHA256SUMS file: `<hex>  <name>` per dump, as `sha256sum` writes and `sha256sum -c` reads."""
+    return "".join(f"{d.sha256}  {d.name}\n" for d in sorted(dumps, key=lambda d: d.name)).encode()

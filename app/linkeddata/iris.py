@@ -9,6 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from pyoxigraph import NamedNode, Store
+
+from app.graph.store import BESIDE, beside_graphs
+
 # Suffixes a client may add to a resource's path to ask for one format.
 SUFFIXES: dict[str, str] = {
     ".ttl": "turtle",
@@ -18,6 +22,19 @@ SUFFIXES: dict[str, str] = {
     ".html": "html",
 }
 RDF_SUFFIXES: dict[str, str] = {name: suffix for suffix, name in SUFFIXES.items() if name != "html"}
+LINKABLE_SCHEMES = ("http", "https")
+
+
+def linkable(url: str | None) -> str | None:
+    """`url` if a page may make a live link of it: a path or fragment on this server, or an http(s)
+    URL; otherwise None. A curated IRI such as `javascript:...` or `data:...` is shown as text,
+    never linked (a careless or hostile curated file must not put script into our pages)."""
+    if not url:
+        return None
+    if url.startswith(("/", "#", "?")) and not url.startswith("//"):
+        return url
+    parts = urlsplit(url)
+    return url if parts.scheme.lower() in LINKABLE_SCHEMES and parts.netloc else None
 
 
 @dataclass(frozen=True)
@@ -36,6 +53,27 @@ class IriSpace:
     def ontology(self) -> str:
         return self.base + "ontology"
 
+    @property
+    def examples_graph(self) -> str:
+        """The named graph of the SPARQL examples (SIB's convention: ends in .well-known/sparql-examples)."""
+        return self.base + BESIDE + "sparql-examples"
+
+    @property
+    def void_graph(self) -> str:
+        """The named graph of the VoID description, loaded into the endpoint beside the data."""
+        return self.base + BESIDE + "void"
+
+    @property
+    def annex_graphs(self) -> frozenset[str]:
+        """Graphs that describe the data (examples, VoID): never counted or dumped as data."""
+        return beside_graphs(self.base)
+
+    def curated_graphs(self, store: Store) -> list[NamedNode]:
+        """The store's graphs of curated files (and their inferences), in a stable order."""
+        annex = self.annex_graphs
+        named = (g for g in store.named_graphs() if isinstance(g, NamedNode) and g.value not in annex)
+        return sorted(named, key=lambda g: g.value)
+
     def iri(self, path: str) -> str:
         """The IRI a server path stands for: '/id/x' -> '{base}id/x'."""
         return self.base + self.route(path).lstrip("/")
@@ -50,11 +88,12 @@ class IriSpace:
     def is_minted(self, iri: str) -> bool:
         return iri.startswith(self.base)
 
-    def href(self, iri: str) -> str:
-        """Where a page should link for `iri`: our own path when we mint it, else the IRI itself."""
+    def href(self, iri: str) -> str | None:
+        """Where a page should link for `iri`: our own path when we mint it, else the IRI itself
+        if it is an http(s) URL; None (no link) for any other scheme."""
         if self.is_minted(iri):
             return "/" + iri[len(self.base) :]
-        return iri
+        return linkable(iri)
 
     def document(self, iri: str) -> str:
         """The IRI without its fragment: what a client dereferences for a hash IRI."""

@@ -83,7 +83,7 @@ def build(store: Store, files: tuple[str, ...], space: IriSpace) -> OntologyDoc:
     for t in triples:
         about[t.subject.value][t.predicate.value].append(t.object)
     labels = Labels(triples)
-    typed = list(store.query(INSTANCES, use_default_graph_as_union=True))
+    typed = list(store.query(INSTANCES))
     data_labels = Labels(
         Triple(row["s"], NamedNode(SKOS + "prefLabel"), row["label"])
         for row in typed
@@ -176,7 +176,7 @@ def _text(values: list | None) -> str:
 
 def _counts(store: Store, query: str, key: str) -> dict[str, int]:
     return {
-        row[key].value: int(row["n"].value) for row in store.query(query, use_default_graph_as_union=True)
+        row[key].value: int(row["n"].value) for row in store.query(query)
     }
 
 
@@ -186,7 +186,6 @@ def _examples(
     """A few statements from the data that use the property (not the ontology's own)."""
     rows = store.query(
         USES,
-        use_default_graph_as_union=True,
         substitutions={Variable("p"): NamedNode(prop), Variable("ns"): Literal(namespace)},
     )
     out: list[tuple[Link, Link | str]] = []

@@ -8,6 +8,8 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from app import __version__
+from app.linkeddata.iris import linkable
+from app.linkeddata.void import DEFAULT_LICENCE, LICENCE_NAMES
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -28,7 +30,10 @@ def _filesize(size: int) -> str:
 
 
 _env.filters["filesize"] = _filesize
+_env.filters["linkable"] = linkable  # every href from the data goes through it
 _env.globals["app_version"] = __version__
+# The licence of the curated data, in every page's footer (the VoID says the same: a test checks).
+_env.globals["licence"] = {"iri": DEFAULT_LICENCE, "name": LICENCE_NAMES[DEFAULT_LICENCE]}
 
 
 def render(template: str, **context: Any) -> str:

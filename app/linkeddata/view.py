@@ -23,7 +23,7 @@ FIRST = (SKOS + "prefLabel", SKOS + "altLabel", CMS + "shortName", DCT + "title"
 @dataclass(frozen=True)
 class Link:
     iri: str
-    href: str
+    href: str | None  # None: not an http(s) IRI, shown as text (see iris.linkable)
     label: str
     note: str = ""
 

@@ -1,26 +1,36 @@
-"""The dataset's self-description in VoID and DCAT: version, licence, size, entity counts per
-class, vocabularies, examples, the SPARQL endpoint, the dumps with checksums, and linksets."""
+"""The dataset's self-description in VoID and DCAT (DCAT-AP 3.0 on what we publish): catalogue,
+dataset, SPARQL service and distributions; version, licence, publisher, creator, dates, sources;
+statistics with class, property and class-to-class partitions (the shape SIB's void-generator
+writes, which SPARQL editors complete names from); vocabularies, examples and linksets.
+
+Statistics are computed once from the curated graphs only (never from the graphs that describe
+them). The VoID's own IRIs live under the base IRI (`{base}void#...`); every address of the
+deployment (endpoint, downloads, landing page) comes from the public URL.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
+import hashlib
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from pyoxigraph import Literal, NamedNode, Store, Triple
+from pyoxigraph import BlankNode, Literal, NamedNode, Store, Triple
 
-from app.formats import Format
+from app.formats import Format, Kind, by_name
 from app.linkeddata.catalogue import Catalogue
-from app.linkeddata.dumps import Dump
+from app.linkeddata.dumps import DUMP_FORMATS, STEM, Dump
 from app.linkeddata.iris import IriSpace
 from app.linkeddata.labels import fallback
 from app.linkeddata.view import Link
 from app.namespaces import (
+    CMS,
     DCAT,
     DCT,
     FOAF,
     OWL,
     PREFIXES,
+    PROV,
     RDF,
     RDF_TYPE,
     RDFS,
@@ -39,6 +49,24 @@ DESCRIPTION = (
     "'Report on Synergies and Partnerships' and reference data, each fact traced to the paragraph "
     "that states it."
 )
+KEYWORDS = (
+    "migratory species",
+    "Convention on Migratory Species",
+    "CMS Family",
+    "biodiversity conventions",
+    "synergies",
+    "partnerships",
+    "Aichi Biodiversity Targets",
+)
+# Who publishes and curates the graph: the project itself, not the CMS Secretariat (whose report is
+# the source, and who has not endorsed this graph).
+PUBLISHER_NAME = "CMS Synergies Knowledge Graph project"
+DEFAULT_LICENCE = "https://creativecommons.org/licenses/by/4.0/"
+LICENCE_NAMES = {DEFAULT_LICENCE: "Creative Commons Attribution 4.0 International (CC BY 4.0)"}
+VOID_EXT = "http://ldf.fi/void-ext#"
+HYDRA = "http://www.w3.org/ns/hydra/core#"
+IANA = "http://www.iana.org/assignments/media-types/"
+GZIP = IANA + "application/gzip"
 # Properties that link our resources to the same or related things in other datasets.
 SD = PREFIXES["sd"]
 LINK_PREDICATES = (
@@ -50,17 +78,26 @@ LINK_PREDICATES = (
     SKOS + "relatedMatch",
     RDFS + "seeAlso",
 )
+SHA256 = NamedNode(SPDX + "checksumAlgorithm_sha256")
+PROVENANCE = (
+    "Curated by hand in Turtle from the report UNEP/CMS/COP11/Doc.21.1 and reference data; every "
+    "fact points to the paragraph or document that states it (prov:wasDerivedFrom). Checked against "
+    "SHACL shapes before loading."
+)
 EXAMPLES_PER_KIND = 1
 MAX_EXAMPLES = 12
+DATE_TYPES = ("date", "gYear", "gYearMonth", "dateTime")
 
-COUNTS = """SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects)
-  (COUNT(DISTINCT ?p) AS ?properties) (COUNT(DISTINCT ?o) AS ?objects)
-  WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"""
+# Statistics come from one pass over the distinct triples of the curated graphs (a triple held by
+# two graphs counts once), in Python: the same counts as SPARQL GROUP BYs, about ten times faster
+# at 10^5 triples (the class-to-class join alone took 15 s there).
+TRIPLES = "SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }"
 CLASSES = "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c"
-PROPERTIES = "SELECT ?p (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } } GROUP BY ?p"
 GRAPHS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-LICENCE = f"SELECT ?l WHERE {{ ?o a <{OWL}Ontology> ; <{DCT}license> ?l }} LIMIT 1"
+HEADER = f"""SELECT ?p ?v WHERE {{ ?o a <{OWL}Ontology> ; ?p ?v
+  FILTER(?p IN (<{DCT}license>, <{DCT}created>, <{DCT}issued>, <{DCT}modified>)) }}"""
 LABELS = f"SELECT ?x ?l WHERE {{ ?x <{RDFS}label>|<{SKOS}prefLabel> ?l }}"
+DATE_TYPES = frozenset(XSD + t for t in ("date", "gYear", "gYearMonth", "dateTime"))
 
 
 @dataclass
@@ -71,22 +108,39 @@ class Linkset:
 
 
 @dataclass
+class ClassProperty:
+    """Statements with one property about the instances of one class (a nested partition)."""
+
+    prop: str
+    triples: int
+    subjects: int
+    objects: int
+    classes: list[tuple[str, int]] = field(default_factory=list)  # (object class, triples)
+    datatypes: list[tuple[str, int]] = field(default_factory=list)  # (datatype, triples)
+
+
+@dataclass
 class Stats:
-    """Everything the VoID/DCAT description says, computed once from the curated store."""
+    """Everything the VoID/DCAT description says, computed once from the curated graphs."""
 
     version: str
-    licence: str | None
+    licence: str
+    issued: str | None
+    modified: str | None
     triples: int
     subjects: int
     objects: int
     property_count: int
     entities: int
     classes: list[tuple[str, str, int]]
-    properties: list[tuple[str, str, int]]
+    properties: list[tuple[str, str, int, int, int]]  # (IRI, label, triples, subjects, objects)
+    class_properties: dict[str, list[ClassProperty]]
     graphs: list[tuple[str, int]]
     vocabularies: list[str]
     examples: list[Link]
     linksets: list[Linkset]
+    sources: list[str]
+    temporal: tuple[str, str] | None
     dumps: list[Dump] = field(default_factory=list)
 
 
@@ -95,66 +149,182 @@ def _namespace(iri: str) -> str:
     return iri[: cut + 1]
 
 
-def compute(store: Store, version: str, catalogue: Catalogue, dumps: list[Dump]) -> Stats:
-    def rows(query: str) -> list:
-        return list(store.query(query, use_default_graph_as_union=True))
+def compute(store: Store, version: str, catalogue: Catalogue, space: IriSpace, dumps: list[Dump]) -> Stats:
+    graphs = space.curated_graphs(store)
+    inferred = NamedNode(f"{space.base}graph/inferred")
 
-    totals = rows(COUNTS)[0]
+    def rows(query: str):
+        return store.query(query, default_graph=graphs, named_graphs=graphs)
+
     names: dict[str, str] = {}
     for row in rows(LABELS):
         if row["l"].language in ("en", None):
             names.setdefault(row["x"].value, row["l"].value)
+
+    def name(iri: str) -> str:
+        return names.get(iri) or fallback(iri)
+
     classes = sorted(
-        (
-            (r["c"].value, names.get(r["c"].value) or fallback(r["c"].value), int(r["n"].value))
-            for r in rows(CLASSES)
-        ),
-        key=lambda c: (-c[2], c[1]),
+        ((r["c"].value, name(r["c"].value), int(r["n"].value)) for r in rows(CLASSES)),
+        key=lambda c: (-c[2], c[1], c[0]),
     )
+    tally = _tally(store, rows(TRIPLES), [g for g in graphs if g != inferred])
     properties = sorted(
         (
-            (r["p"].value, names.get(r["p"].value) or fallback(r["p"].value), int(r["n"].value))
-            for r in rows(PROPERTIES)
+            (p.value, name(p.value), n, len(tally.subjects_of[p]), len(tally.objects_of[p]))
+            for p, n in tally.per_property.items()
         ),
-        key=lambda p: (-p[2], p[1]),
+        key=lambda p: (-p[2], p[1], p[0]),
     )
-    graphs = sorted(
-        (r["g"].value, int(r["n"].value)) for r in store.query(GRAPHS) if isinstance(r["g"], NamedNode)
-    )
-    vocabularies = sorted({_namespace(c) for c, _, _ in classes} | {_namespace(p) for p, _, _ in properties})
-    licence = next((r["l"].value for r in rows(LICENCE)), None)
+    sizes = sorted((r["g"].value, int(r["n"].value)) for r in rows(GRAPHS) if isinstance(r["g"], NamedNode))
+    vocabularies = sorted({_namespace(c) for c, _, _ in classes} | {_namespace(p[0]) for p in properties})
+    header = {r["p"].value: r["v"].value for r in rows(HEADER)}
     examples = [
-        Link(e.iri, e.href, e.label)
+        Link(e.iri, e.href or e.iri, e.label)
         for kind in catalogue.kinds.values()
         for e in kind.entries[:EXAMPLES_PER_KIND]
     ][:MAX_EXAMPLES]
+    dates = sorted(tally.dates)
     return Stats(
         version=version,
-        licence=licence,
-        triples=int(totals["triples"].value),
-        subjects=int(totals["subjects"].value),
-        objects=int(totals["objects"].value),
-        property_count=int(totals["properties"].value),
+        licence=header.get(DCT + "license", DEFAULT_LICENCE),
+        issued=header.get(DCT + "issued") or header.get(DCT + "created"),
+        modified=header.get(DCT + "modified") or header.get(DCT + "issued") or header.get(DCT + "created"),
+        triples=tally.triples,
+        subjects=len(tally.subjects),
+        objects=len(tally.objects),
+        property_count=len(tally.per_property),
         entities=catalogue.total,
         classes=classes,
         properties=properties,
-        graphs=graphs,
+        class_properties=tally.class_properties(),
+        graphs=sizes,
         vocabularies=vocabularies,
         examples=examples,
-        linksets=_linksets(store, catalogue),
+        linksets=_linksets(store, catalogue, graphs),
+        sources=_sources(store, graphs),
+        temporal=(dates[0][:10], dates[-1][:10]) if dates else None,
         dumps=dumps,
     )
 
 
-def _linksets(store: Store, catalogue: Catalogue) -> list[Linkset]:
+@dataclass
+class _Tally:
+    """Counts gathered in one pass over the distinct triples."""
+
+    triples: int = 0
+    subjects: set = field(default_factory=set)
+    objects: set = field(default_factory=set)
+    per_property: Counter = field(default_factory=Counter)
+    subjects_of: dict = field(default_factory=lambda: defaultdict(set))
+    objects_of: dict = field(default_factory=lambda: defaultdict(set))
+    per_class_property: Counter = field(default_factory=Counter)
+    class_subjects: dict = field(default_factory=lambda: defaultdict(set))
+    class_objects: dict = field(default_factory=lambda: defaultdict(set))
+    links: Counter = field(default_factory=Counter)
+    datatypes: Counter = field(default_factory=Counter)
+    dates: set = field(default_factory=set)
+
+    def class_properties(self) -> dict[str, list[ClassProperty]]:
+        found = {
+            (cls, prop.value): ClassProperty(
+                prop.value, n, len(self.class_subjects[(cls, prop)]), len(self.class_objects[(cls, prop)])
+            )
+            for (cls, prop), n in self.per_class_property.items()
+        }
+        for (cls, prop, other), n in self.links.items():
+            found[(cls, prop.value)].classes.append((other, n))
+        for (cls, prop, datatype), n in self.datatypes.items():
+            found[(cls, prop.value)].datatypes.append((datatype.value, n))
+        by_class: dict[str, list[ClassProperty]] = {}
+        for (cls, _), partition in sorted(found.items()):
+            partition.classes.sort()
+            partition.datatypes.sort()
+            by_class.setdefault(cls, []).append(partition)
+        return by_class
+
+
+def _tally(store: Store, triples, stated: list[NamedNode]) -> _Tally:
+    """Totals, per property, and per class the curated files state (not the inferred
+    superclasses): per property, per class of the objects, per datatype of the literals.
+    Keys are pyoxigraph terms (hashed in Rust); they become IRIs once counted."""
+    types: dict[object, list[str]] = defaultdict(list)
+    for graph in stated:
+        for quad in store.quads_for_pattern(None, RDF_TYPE, None, graph):
+            found = types[quad.subject]
+            if isinstance(quad.object, NamedNode) and quad.object.value not in found:
+                found.append(quad.object.value)
+    tally = _Tally()
+    subjects, objects, per_property = tally.subjects, tally.objects, tally.per_property
+    subjects_of, objects_of = tally.subjects_of, tally.objects_of
+    per_class, class_subjects, class_objects = (
+        tally.per_class_property,
+        tally.class_subjects,
+        tally.class_objects,
+    )
+    links, datatypes, dates = tally.links, tally.datatypes, tally.dates
+    count = 0
+    for s, p, o in triples:
+        count += 1
+        subjects.add(s)
+        objects.add(o)
+        per_property[p] += 1
+        subjects_of[p].add(s)
+        objects_of[p].add(o)
+        literal = isinstance(o, Literal)
+        datatype = o.datatype if literal else None
+        if literal and datatype.value in DATE_TYPES:
+            dates.add(o.value)
+        for cls in types.get(s, ()):
+            key = (cls, p)
+            per_class[key] += 1
+            class_subjects[key].add(s)
+            class_objects[key].add(o)
+            if literal:
+                datatypes[(cls, p, datatype)] += 1
+            else:
+                for other in types.get(o, ()):
+                    links[(cls, p, other)] += 1
+    tally.triples = count
+    return tally
+
+
+def _sources(store: Store, graphs: list[NamedNode]) -> list[str]:
+    """The documents the facts are drawn from: those a statement is derived from, or one of whose
+    parts is (followed up dct:isPartOf to the whole)."""
+    curated = set(graphs)
+    derived = {
+        q.object
+        for q in store.quads_for_pattern(None, NamedNode(PROV + "wasDerivedFrom"), None)
+        if q.graph_name in curated and isinstance(q.object, NamedNode)
+    }
+    document = NamedNode(CMS + "Document")
+    found: set[str] = set()
+    for part in derived:
+        node, seen = part, set()
+        while node not in seen:
+            seen.add(node)
+            parents = [q.object for q in store.quads_for_pattern(node, NamedNode(DCT + "isPartOf"), None)]
+            if not parents or not isinstance(parents[0], NamedNode):
+                break
+            node = min(parents, key=str)
+        if any(True for _ in store.quads_for_pattern(node, RDF_TYPE, document)):
+            found.add(node.value)
+    return sorted(found)
+
+
+def _linksets(store: Store, catalogue: Catalogue, graphs: list[NamedNode]) -> list[Linkset]:
     """Links from our resources to IRIs of other datasets, counted per property and target."""
     ours = {e.iri for kind in catalogue.kinds.values() for e in kind.entries}
     counts: Counter[tuple[str, str]] = Counter()
+    curated = set(graphs)
     for predicate in LINK_PREDICATES:
         seen = set()
         for quad in store.quads_for_pattern(None, NamedNode(predicate), None):
             triple = quad.triple
-            if triple in seen or triple.subject.value not in ours or not isinstance(triple.object, NamedNode):
+            if quad.graph_name not in curated or triple in seen:
+                continue
+            if triple.subject.value not in ours or not isinstance(triple.object, NamedNode):
                 continue
             seen.add(triple)
             parts = urlsplit(triple.object.value)
@@ -169,35 +339,117 @@ def _int(value: int) -> Literal:
 
 
 def _slug(iri: str) -> str:
-    name = prefixed(iri) or iri
+    """A readable fragment for a partition of `iri`; a short hash keeps unknown IRIs apart."""
+    name = prefixed(iri)
+    if name is None:
+        return "x" + hashlib.sha256(iri.encode()).hexdigest()[:10]
     return "".join(c if c.isalnum() else "-" for c in name).strip("-")
 
 
-def media_type_iri(fmt: Format) -> NamedNode:
-    return NamedNode("http://www.iana.org/assignments/media-types/" + fmt.media_type)
+def media_type_iri(media_type: str) -> NamedNode:
+    return NamedNode(IANA + media_type)
 
 
-def triples(stats: Stats, space: IriSpace) -> list[Triple]:
-    """The VoID and DCAT description as triples, with readable hash IRIs for its parts."""
+def _date(value: str) -> Literal:
+    return Literal(value[:10], datatype=NamedNode(XSD + ("date" if len(value) >= 10 else "gYear")))
+
+
+@dataclass(frozen=True)
+class Addresses:
+    """Where the deployment answers (from --public-url): endpoint, downloads, landing page."""
+
+    public: str
+
+    @property
+    def endpoint(self) -> str:
+        return self.public + "sparql"
+
+    @property
+    def dumps(self) -> str:
+        return self.public + "dumps/"
+
+    def dump(self, name: str) -> str:
+        return self.public + "dumps/" + name
+
+    @property
+    def void(self) -> str:
+        return self.public + ".well-known/void"
+
+    @property
+    def examples(self) -> str:
+        return self.public + ".well-known/sparql-examples"
+
+
+def triples(stats: Stats, space: IriSpace, where: Addresses, with_dump_files: bool = True) -> list[Triple]:
+    """The VoID and DCAT description as triples, with readable hash IRIs for its parts.
+
+    `with_dump_files=False` leaves out the dumps' sizes and checksums, which are known only once the
+    dumps are written (the copy loaded into the endpoint at start-up does not wait for them)."""
     doc = space.base + "void"
     dataset = NamedNode(doc + "#dataset")
+    catalog = NamedNode(doc + "#catalog")
+    publisher = NamedNode(doc + "#publisher")
+    licence = NamedNode(stats.licence)
     out: list[Triple] = []
 
-    def add(s: NamedNode, p: str, o: NamedNode | Literal) -> None:
+    def add(s: NamedNode | BlankNode, p: str, o: NamedNode | BlankNode | Literal) -> None:
         out.append(Triple(s, NamedNode(p), o))
 
+    def text(value: str) -> Literal:
+        return Literal(value, language="en")
+
     add(NamedNode(doc), RDF + "type", NamedNode(VOID + "DatasetDescription"))
-    add(NamedNode(doc), DCT + "title", Literal(f"VoID and DCAT description of the {TITLE}", language="en"))
+    add(NamedNode(doc), DCT + "title", text(f"VoID and DCAT description of the {TITLE}"))
     add(NamedNode(doc), FOAF + "primaryTopic", dataset)
+
+    add(catalog, RDF + "type", NamedNode(DCAT + "Catalog"))
+    add(catalog, DCT + "title", text(f"Catalogue of the {TITLE}"))
+    add(catalog, DCT + "description", text("The knowledge graph and the SPARQL service that serves it."))
+    add(catalog, DCT + "publisher", publisher)
+    add(catalog, DCT + "license", licence)
+    add(catalog, FOAF + "homepage", NamedNode(where.public))
+    add(catalog, DCAT + "dataset", dataset)
+    add(catalog, DCAT + "service", NamedNode(doc + "#sparql"))
+    add(NamedNode(where.public), RDF + "type", NamedNode(FOAF + "Document"))
+
+    add(publisher, RDF + "type", NamedNode(FOAF + "Agent"))
+    add(publisher, RDF + "type", NamedNode(FOAF + "Organization"))
+    add(publisher, FOAF + "name", text(PUBLISHER_NAME))
+    add(licence, RDF + "type", NamedNode(DCT + "LicenseDocument"))
+    if stats.licence in LICENCE_NAMES:
+        add(licence, RDFS + "label", text(LICENCE_NAMES[stats.licence]))
+
     for kind in ("void:Dataset", "dcat:Dataset"):
         prefix, local = kind.split(":")
         out.append(Triple(dataset, RDF_TYPE, NamedNode(PREFIXES[prefix] + local)))
-    add(dataset, DCT + "title", Literal(TITLE, language="en"))
-    add(dataset, DCT + "description", Literal(DESCRIPTION, language="en"))
+    add(dataset, DCT + "title", text(TITLE))
+    add(dataset, DCT + "description", text(DESCRIPTION))
+    add(dataset, DCT + "identifier", Literal(space.base))
+    add(dataset, DCAT + "landingPage", NamedNode(where.public))
     add(dataset, DCAT + "version", Literal(stats.version))
     add(dataset, OWL + "versionInfo", Literal(stats.version))
-    if stats.licence:
-        add(dataset, DCT + "license", NamedNode(stats.licence))
+    add(dataset, DCT + "license", licence)
+    add(dataset, DCT + "publisher", publisher)
+    add(dataset, DCT + "creator", publisher)
+    if stats.issued:
+        add(dataset, DCT + "issued", _date(stats.issued))
+    if stats.modified:
+        add(dataset, DCT + "modified", _date(stats.modified))
+    # The documents the facts come from. (DCAT-AP keeps dct:source for datasets; these are documents.)
+    for source in stats.sources:
+        add(dataset, PROV + "wasDerivedFrom", NamedNode(source))
+    provenance = NamedNode(doc + "#provenance")
+    add(dataset, DCT + "provenance", provenance)
+    add(provenance, RDF + "type", NamedNode(DCT + "ProvenanceStatement"))
+    add(provenance, RDFS + "comment", text(PROVENANCE))
+    for keyword in KEYWORDS:
+        add(dataset, DCAT + "keyword", text(keyword))
+    if stats.temporal:
+        period = NamedNode(doc + "#temporal")
+        add(dataset, DCT + "temporal", period)
+        add(period, RDF + "type", NamedNode(DCT + "PeriodOfTime"))
+        add(period, DCAT + "startDate", _date(stats.temporal[0]))
+        add(period, DCAT + "endDate", _date(stats.temporal[1]))
     add(dataset, VOID + "triples", _int(stats.triples))
     add(dataset, VOID + "entities", _int(stats.entities))
     add(dataset, VOID + "distinctSubjects", _int(stats.subjects))
@@ -206,55 +458,32 @@ def triples(stats: Stats, space: IriSpace) -> list[Triple]:
     add(dataset, VOID + "classes", _int(len(stats.classes)))
     add(dataset, VOID + "uriSpace", Literal(space.base + "id/"))
     add(dataset, VOID + "rootResource", NamedNode(space.ontology))
-    add(dataset, VOID + "sparqlEndpoint", NamedNode(space.base + "sparql"))
+    add(dataset, VOID + "sparqlEndpoint", NamedNode(where.endpoint))
+    add(dataset, VOID + "feature", NamedNode("http://www.w3.org/ns/formats/Turtle"))
+    add(dataset, VOID + "feature", NamedNode("http://www.w3.org/ns/formats/JSON-LD"))
     for vocabulary in stats.vocabularies:
         add(dataset, VOID + "vocabulary", NamedNode(vocabulary))
     for example in stats.examples:
         add(dataset, VOID + "exampleResource", NamedNode(example.iri))
-    for cls, label, count in stats.classes:
-        node = NamedNode(f"{doc}#class-{_slug(cls)}")
-        add(dataset, VOID + "classPartition", node)
-        add(node, VOID + "class", NamedNode(cls))
-        add(node, VOID + "entities", _int(count))
-        add(node, RDFS + "label", Literal(f"instances of {label}", language="en"))
-    for prop, label, count in stats.properties:
-        node = NamedNode(f"{doc}#property-{_slug(prop)}")
-        add(dataset, VOID + "propertyPartition", node)
-        add(node, VOID + "property", NamedNode(prop))
-        add(node, VOID + "triples", _int(count))
-        add(node, RDFS + "label", Literal(f"statements with {label}", language="en"))
+    _partitions(stats, doc, dataset, add)
     for graph, count in stats.graphs:
         node = NamedNode(f"{doc}#graph-{graph.rsplit('/', 1)[-1]}")
         add(dataset, VOID + "subset", node)
         add(node, RDF + "type", NamedNode(VOID + "Dataset"))
-        add(node, RDFS + "label", Literal(f"named graph {graph}", language="en"))
         add(node, SD + "name", NamedNode(graph))
         add(node, VOID + "triples", _int(count))
     service = NamedNode(doc + "#sparql")
     add(dataset, DCAT + "accessService", service)
     add(service, RDF + "type", NamedNode(DCAT + "DataService"))
-    add(service, DCT + "title", Literal(f"SPARQL 1.1 endpoint of the {TITLE}", language="en"))
-    add(service, DCAT + "endpointURL", NamedNode(space.base + "sparql"))
-    add(service, DCAT + "endpointDescription", NamedNode(space.base + "sparql"))
+    add(service, DCT + "title", text(f"SPARQL 1.1 endpoint of the {TITLE}"))
+    add(service, DCT + "license", licence)
+    add(service, DCAT + "endpointURL", NamedNode(where.endpoint))
+    add(service, DCAT + "endpointDescription", NamedNode(where.endpoint))
     add(service, DCAT + "servesDataset", dataset)
-    for dump in stats.dumps:
-        url = NamedNode(space.base + "dumps/" + dump.name)
-        dist = NamedNode(f"{doc}#dump-{dump.fmt.extension}")
-        checksum = NamedNode(f"{doc}#dump-{dump.fmt.extension}-sha256")
-        add(dataset, VOID + "dataDump", url)
-        add(dataset, DCAT + "distribution", dist)
-        add(dist, RDF + "type", NamedNode(DCAT + "Distribution"))
-        add(dist, DCT + "title", Literal(f"{dump.name}: the whole graph in {dump.fmt.name}", language="en"))
-        add(dist, DCAT + "downloadURL", url)
-        add(dist, DCAT + "accessURL", NamedNode(space.base + "dumps/"))
-        add(dist, DCAT + "mediaType", media_type_iri(dump.fmt))
-        add(dist, DCAT + "byteSize", Literal(str(dump.size), datatype=NamedNode(XSD + "nonNegativeInteger")))
-        add(dist, SPDX + "checksum", checksum)
-        add(checksum, RDF + "type", NamedNode(SPDX + "Checksum"))
-        add(checksum, SPDX + "algorithm", NamedNode(SPDX + "checksumAlgorithm_sha256"))
-        add(checksum, SPDX + "checksumValue", Literal(dump.sha256, datatype=NamedNode(XSD + "hexBinary")))
-        if dump.fmt.name == "nquads":
-            add(dist, DCT + "description", Literal("One named graph per curated file.", language="en"))
+    protocol = NamedNode("https://www.w3.org/TR/sparql11-protocol/")
+    add(service, DCT + "conformsTo", protocol)
+    add(protocol, RDF + "type", NamedNode(DCT + "Standard"))
+    _distributions(stats, doc, dataset, licence, where, add, with_dump_files)
     for i, linkset in enumerate(stats.linksets, start=1):
         node = NamedNode(f"{doc}#linkset-{i}")
         target = NamedNode(f"{doc}#target-{_slug(linkset.target)}")
@@ -267,12 +496,114 @@ def triples(stats: Stats, space: IriSpace) -> list[Triple]:
         add(target, RDF + "type", NamedNode(VOID + "Dataset"))
         add(target, VOID + "uriSpace", Literal(linkset.target))
         add(target, FOAF + "homepage", NamedNode(linkset.target))
-    return _grouped(out)
+    return grouped(out)
 
 
-def _grouped(items: list[Triple]) -> list[Triple]:
-    """The triples grouped by subject (in order of first mention), so Turtle reads as blocks."""
+def _partitions(stats: Stats, doc: str, dataset: NamedNode, add) -> None:
+    """Class partitions (with their property, object-class and datatype partitions, as SIB's
+    void-generator nests them) and property partitions of the whole dataset. The nested
+    partitions carry only what a schema reader needs (property or class, and triples): their
+    types and distinct counts would add half again to a graph that every query worker loads."""
+    for cls, _label, count in stats.classes:
+        node = NamedNode(f"{doc}#class-{_slug(cls)}")
+        add(dataset, VOID + "classPartition", node)
+        add(node, RDF + "type", NamedNode(VOID + "Dataset"))
+        add(node, VOID + "class", NamedNode(cls))
+        add(node, VOID + "entities", _int(count))
+        for part in stats.class_properties.get(cls, []):
+            sub = NamedNode(f"{node.value}-property-{_slug(part.prop)}")
+            add(node, VOID + "propertyPartition", sub)
+            add(sub, VOID + "property", NamedNode(part.prop))
+            add(sub, VOID + "triples", _int(part.triples))
+            for other, n in part.classes:
+                leaf = NamedNode(f"{sub.value}-class-{_slug(other)}")
+                add(sub, VOID + "classPartition", leaf)
+                add(leaf, VOID + "class", NamedNode(other))
+                add(leaf, VOID + "triples", _int(n))
+            for datatype, n in part.datatypes:
+                leaf = NamedNode(f"{sub.value}-datatype-{_slug(datatype)}")
+                add(sub, VOID_EXT + "datatypePartition", leaf)
+                add(leaf, VOID_EXT + "datatype", NamedNode(datatype))
+                add(leaf, VOID + "triples", _int(n))
+    for prop, _label, count, subjects, objects in stats.properties:
+        node = NamedNode(f"{doc}#property-{_slug(prop)}")
+        add(dataset, VOID + "propertyPartition", node)
+        add(node, RDF + "type", NamedNode(VOID + "Dataset"))
+        add(node, VOID + "property", NamedNode(prop))
+        add(node, VOID + "triples", _int(count))
+        add(node, VOID + "distinctSubjects", _int(subjects))
+        add(node, VOID + "distinctObjects", _int(objects))
+
+
+def _distribution(doc: str, name: str) -> NamedNode:
+    return NamedNode(f"{doc}#dump-{name.removeprefix(STEM + '.').replace('.', '-')}")
+
+
+def _distributions(stats, doc, dataset, licence, where: Addresses, add, with_files: bool) -> None:
+    """A distribution per dump file (plain and gzipped), each with its download URL (and, once the
+    dumps are written, size and checksum)."""
+    for fmt, gzipped in dump_files():
+        name = f"{STEM}.{fmt.extension}" + (".gz" if gzipped else "")
+        url = NamedNode(where.dump(name))
+        dist = _distribution(doc, name)
+        if not gzipped:
+            add(dataset, VOID + "dataDump", url)
+        add(dataset, DCAT + "distribution", dist)
+        add(dist, RDF + "type", NamedNode(DCAT + "Distribution"))
+        what = f"{name}: the whole graph in {fmt.name}" + (", gzipped" if gzipped else "")
+        add(dist, DCT + "title", Literal(what, language="en"))
+        add(dist, DCAT + "downloadURL", url)
+        add(dist, DCAT + "accessURL", NamedNode(where.dumps))
+        add(dist, DCT + "license", licence)
+        media = media_type_iri(fmt.media_type)
+        add(dist, DCAT + "mediaType", media)
+        add(media, RDF + "type", NamedNode(DCT + "MediaType"))
+        if gzipped:
+            add(dist, DCAT + "compressFormat", NamedNode(GZIP))
+            add(NamedNode(GZIP), RDF + "type", NamedNode(DCT + "MediaType"))
+        if fmt.name == "nquads":
+            add(dist, DCT + "description", Literal("One named graph per curated file.", language="en"))
+    if with_files:
+        for t in dump_file_triples(stats.dumps, None, where, doc):
+            add(t.subject, t.predicate.value, t.object)
+
+
+def dump_file_triples(
+    dumps: list[Dump], space: IriSpace | None, where: Addresses, doc: str | None = None
+) -> list[Triple]:
+    """Each dump's size and SHA-256, on its distribution."""
+    doc = doc or (space.base + "void" if space else "")
+    out = []
+    for dump in dumps:
+        dist = _distribution(doc, dump.name)
+        checksum = NamedNode(f"{dist.value}-sha256")
+        out += [
+            Triple(
+                dist,
+                NamedNode(DCAT + "byteSize"),
+                Literal(str(dump.size), datatype=NamedNode(XSD + "nonNegativeInteger")),
+            ),
+            Triple(dist, NamedNode(SPDX + "checksum"), checksum),
+            Triple(checksum, RDF_TYPE, NamedNode(SPDX + "Checksum")),
+            Triple(checksum, NamedNode(SPDX + "algorithm"), SHA256),
+            Triple(SHA256, RDF_TYPE, NamedNode(SPDX + "ChecksumAlgorithm")),
+            Triple(
+                checksum,
+                NamedNode(SPDX + "checksumValue"),
+                Literal(dump.sha256, datatype=NamedNode(XSD + "hexBinary")),
+            ),
+        ]
+    return out
+
+
+def dump_files() -> list[tuple[Format, bool]]:
+    """(format, gzipped) of every dump file, in the order they are listed."""
+    return [(by_name(name, Kind.RDF), gz) for name in DUMP_FORMATS for gz in (False, True)]
+
+
+def grouped(items: list[Triple]) -> list[Triple]:
+    """Unique triples grouped by subject (in order of first mention), so Turtle reads as blocks."""
     groups: dict[object, list[Triple]] = {}
-    for t in items:
+    for t in dict.fromkeys(items):
         groups.setdefault(t.subject, []).append(t)
     return [t for group in groups.values() for t in group]

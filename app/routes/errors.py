@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
-from fastapi.responses import PlainTextResponse
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse
 
-from app.engine.errors import QueryError, QueryForbidden, QueryTimeout, QueryTooLarge, ServerBusy
+from app.engine.errors import (
+    QueryAborted,
+    QueryError,
+    QueryForbidden,
+    QueryTimeout,
+    QueryTooLarge,
+    ServerBusy,
+)
 from app.engine.pool import WorkerFailed
 from app.engine.remote import RemoteFailed
 from app.federation.gateway import PartnerFailed
@@ -42,7 +50,8 @@ STATUS: dict[type[Exception], tuple[int, dict[str, str]]] = {
     UnsupportedMediaType: (415, {}),
     QueryTimeout: (503, RETRY_AFTER),
     ServerBusy: (503, RETRY_AFTER),
-    WorkerFailed: (500, {}),
+    QueryAborted: (503, RETRY_AFTER),
+    WorkerFailed: (503, RETRY_AFTER),
     RemoteFailed: (502, {}),
 }
 
@@ -51,7 +60,18 @@ def install(app: FastAPI) -> None:
     async def partner_failed(request: Request, error: PartnerFailed) -> PlainTextResponse:
         return PlainTextResponse(f"{error}\n", status_code=error.status)
 
+    async def invalid_parameter(request: Request, error: RequestValidationError) -> JSONResponse:
+        """A parameter FastAPI checked (a page number, a text's length) is a 400 naming it, like
+        every other bad parameter, not FastAPI's 422."""
+        problems = [
+            {"parameter": str(problem["loc"][-1]), "detail": problem["msg"]} for problem in error.errors()
+        ]
+        first = problems[0] if problems else {"parameter": "", "detail": "invalid request"}
+        detail = f"parameter {first['parameter']!r}: {first['detail']}"
+        return JSONResponse({"detail": detail, "parameter": first["parameter"], "problems": problems}, 400)
+
     app.add_exception_handler(PartnerFailed, partner_failed)
+    app.add_exception_handler(RequestValidationError, invalid_parameter)
     for exception, (status, headers) in STATUS.items():
 
         async def handler(

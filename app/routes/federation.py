@@ -22,4 +22,5 @@ async def forward(secret: str, ticket: str, index: int, request: Request) -> Res
     status, payload, media_type = await gateway.forward(
         ticket, index, body, request.headers.get("content-type", "")
     )
-    return Response(payload, status_code=status, media_type=media_type)
+    # One call per connection: a worker's relay carries exactly one request to us (app.engine.egress).
+    return Response(payload, status_code=status, media_type=media_type, headers={"Connection": "close"})

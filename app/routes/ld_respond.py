@@ -14,6 +14,7 @@ from app.linkeddata import pages, serialize
 from app.linkeddata.iris import RDF_SUFFIXES
 from app.linkeddata.negotiation import LD_FORMATS, Choice
 from app.linkeddata.site import LinkedDataSite
+from app.linkeddata.void import DEFAULT_LICENCE
 
 NAMES = {
     "html": "HTML",
@@ -59,6 +60,20 @@ def headers(request: Request, choice: Choice, others: dict[str, Alternate], path
         "ETag": f'W/"{state.dataset.version}-{generation}-{choice.name}"',
         "Cache-Control": "public, max-age=300",
     }
+
+
+def signposting(ld: LinkedDataSite, cite_as: str, types: list[str], rdf_path: str) -> list[str]:
+    """FAIR Signposting links: the persistent IRI to cite, the RDF documents describing it, the
+    licence of the data, and its types (https://signposting.org/FAIR/)."""
+    links = [f'<{cite_as}>; rel="cite-as"']
+    for name in ("turtle", "jsonld"):
+        fmt = by_name(name, Kind.RDF)
+        links.append(
+            f'<{ld.document(rdf_path + RDF_SUFFIXES[name])}>; rel="describedby"; type="{fmt.media_type}"'
+        )
+    links.append(f'<{DEFAULT_LICENCE}>; rel="license"')
+    links += [f'<{t}>; rel="type"' for t in types if t.startswith(("http://", "https://"))]
+    return links
 
 
 def not_modified(request: Request, etag: str) -> Response | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import math
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
@@ -10,6 +11,7 @@ from fastapi import Request
 
 from app.routes.errors import BadRequest, Forbidden, PayloadTooLarge, UnsupportedMediaType
 
+FORMAT_PARAMETERS = ("format", "output", "results")
 FORM = "application/x-www-form-urlencoded"
 QUERY = "application/sparql-query"
 UPDATE = "application/sparql-update"
@@ -22,10 +24,17 @@ class Params:
     values: dict[str, list[str]]
 
     def one(self, name: str) -> str | None:
+        """The parameter's value; the same value given twice is one value (clients repeat them)."""
         found = self.values.get(name, [])
-        if len(found) > 1:
-            raise BadRequest(f"parameter {name!r} was given {len(found)} times; give it once")
+        if len(set(found)) > 1:
+            raise BadRequest(f"parameter {name!r} was given {len(found)} different values; give one")
         return found[0] if found else None
+
+    def format_hints(self) -> tuple[str, ...]:
+        """Every answer format the request names, in order: `format=` (ours, SPARQLWrapper's,
+        Fuseki's), `output=` (Virtuoso's, Fuseki's), `results=` (Jena's). Names that do not fit
+        the answer are skipped; then Accept decides (see app.formats.negotiate)."""
+        return tuple(v for name in FORMAT_PARAMETERS for v in self.values.get(name, []) if v.strip())
 
     def all(self, name: str) -> tuple[str, ...]:
         return tuple(self.values.get(name, []))
@@ -35,9 +44,12 @@ class Params:
         if raw is None or raw == "":
             return None
         try:
-            return float(raw)
+            value = float(raw)
         except ValueError:
-            raise BadRequest(f"timeout must be a number of seconds, not {raw!r}") from None
+            value = float("nan")
+        if not (math.isfinite(value) and value > 0):
+            raise BadRequest(f"timeout must be a positive, finite number of seconds, not {raw!r}")
+        return value
 
 
 def parse_params(text: str) -> Params:

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, create_model
 
 from app.canned.catalogue import Catalogue, load_catalogue, queries_dir
 from app.canned.errors import LabelNotFound, ParameterError, UnknownQuery
@@ -21,7 +21,7 @@ from app.canned.kinds import KINDS
 from app.canned.labels import LabelIndex
 from app.canned.render import OUTPUTS, NoAcceptableOutput, choose, render
 from app.canned.runner import Runner
-from app.canned.spec import CannedQuery, OutputColumn, Parameter, ParamType
+from app.canned.spec import CannedQuery, ColumnType, OutputColumn, Parameter, ParamType
 from app.engine.execution import QueryRequest
 from app.engine.service import QueryService
 from app.graph.build import Dataset
@@ -44,6 +44,34 @@ class CatalogueEntry(BaseModel):
     sparql: str
     url: str
     example_url: str
+
+
+class ErrorBody(BaseModel):
+    """What a canned query answers instead of rows: why, and which parameter (with close labels
+    when a label names nothing)."""
+
+    detail: str
+    parameter: str | None = None
+    suggestions: list[str] | None = None
+
+
+def _answer_model(query: CannedQuery) -> type[BaseModel]:
+    """The JSON answer of one canned query as a typed model (rows with one field per column), so
+    the OpenAPI document, and clients generated from it, know its shape."""
+    stem = "".join(part.capitalize() for part in query.name.split("-"))
+    fields: dict[str, Any] = {}
+    for column in query.output_columns:
+        kind = int | None if column.type is ColumnType.INTEGER else str | None
+        fields[column.name] = (kind, Field(None, description=column.description))
+    row = create_model(f"{stem}Row", **fields)
+    return create_model(
+        f"{stem}Answer",
+        name=(str, Field(description="The canned query's name.")),
+        parameters=(dict[str, Any], Field(description="The parameters as they were resolved.")),
+        columns=(list[str], Field(description="The columns, in order.")),
+        rows=(list[row], Field(description="One row per result.")),  # type: ignore[valid-type]
+        count=(int, Field(description="How many rows.")),
+    )
 
 
 def install(app: FastAPI, settings: Settings, dataset: Dataset) -> None:
@@ -237,10 +265,14 @@ def _responses(query: CannedQuery) -> dict[int | str, dict[str, Any]]:
     return {
         200: {
             "description": "The answer: one row per result, each IRI column with its label.",
+            "model": _answer_model(query),
             "content": content,
         },
-        400: {"description": "A missing, unknown or ill-typed parameter (named in the answer)."},
-        404: {"description": "A label or IRI that names nothing of the right kind, with close labels."},
-        406: {"description": "No acceptable format."},
-        503: {"description": "The query ran past its deadline, or the server is busy."},
+        400: {"description": "A missing, unknown or ill-typed parameter (named in it).", "model": ErrorBody},
+        404: {
+            "description": "A label or IRI that names nothing of the right kind, with close labels.",
+            "model": ErrorBody,
+        },
+        406: {"description": "No acceptable format.", "model": ErrorBody},
+        503: {"description": "The query ran past its deadline, or the server is busy (plain text)."},
     }

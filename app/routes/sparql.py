@@ -41,13 +41,14 @@ def _service(request: Request) -> QueryService:
 
 
 def _endpoint(request: Request) -> str:
-    """The endpoint's own URL: the service description's subject and the base of relative IRIs."""
-    return str(request.url.replace(query="", fragment=""))
+    """The endpoint's own URL: the service description's subject and the base of relative IRIs
+    (built from the configured public URL, never from the client's Host header)."""
+    return f"{request.app.state.settings.public_base}sparql"
 
 
 def _etag(request: Request, params: Params) -> str:
     service = _service(request)
-    key = "|".join([request.headers.get("accept", ""), params.one("format") or "", str(service.generation)])
+    key = "|".join([request.headers.get("accept", ""), *params.format_hints(), str(service.generation)])
     digest = hashlib.sha256(key.encode()).hexdigest()[:12]
     return f'W/"{service.dataset.version}-{digest}"'
 
@@ -58,7 +59,7 @@ async def _run_query(request: Request, params: Params, text: str) -> Response:
         default_graph_uris=params.all("default-graph-uri"),
         named_graph_uris=params.all("named-graph-uri"),
         accept=request.headers.get("accept"),
-        format=params.one("format"),
+        format_hints=params.format_hints(),
         timeout=params.timeout(),
         base_iri=_endpoint(request),
     )
@@ -93,7 +94,7 @@ async def _run_update(request: Request, params: Params, text: str) -> Response:
 
 def _service_description(request: Request, params: Params) -> Response:
     service = _service(request)
-    fmt = negotiate(request.headers.get("accept"), Kind.RDF, params.one("format"))
+    fmt = negotiate(request.headers.get("accept"), Kind.RDF, hints=params.format_hints())
     triples = describe(
         _endpoint(request),
         graphs=service.graph_sizes(),
@@ -126,6 +127,12 @@ async def sparql_get(
     return response
 
 
+@router.head("/sparql", include_in_schema=False)
+async def sparql_head(request: Request) -> Response:
+    """HEAD wherever GET works (RFC 9110): the same status and headers, no body."""
+    return await sparql_get(request, url_params(request).one("query"))
+
+
 @router.post("/sparql", summary="SPARQL 1.1 query or update by POST (form or direct)")
 async def sparql_post(request: Request) -> Response:
     kind = require_media_type(request, (FORM, QUERY, UPDATE))
@@ -144,6 +151,9 @@ async def sparql_post(request: Request) -> Response:
             return await _run_query(request, params, params.one("query") or "")
         return await _run_update(request, params, params.one("update") or "")
     params = url_params(request)
+    body, other = ("query", "update") if kind == QUERY else ("update", "query")
+    if params.all(other):  # a query body with ?update=... (or the reverse): which one was meant?
+        raise BadRequest(f"the body is an {body} but the URL also gives '{other}': send one of them")
     if kind == QUERY:
         return await _run_query(request, params, text)
     return await _run_update(request, params, text)

@@ -38,7 +38,7 @@ async def store_get(request: Request) -> Response:
         query=GRAPH_QUERY,
         default_graph_uris=(graph,) if graph else (),
         accept=request.headers.get("accept"),
-        format=url_params(request).one("format"),
+        format_hints=url_params(request).format_hints(),
         row_cap=0,
     )
     answer = await run_in_threadpool(service.query, query)
@@ -58,9 +58,12 @@ async def _write(request: Request, *, add: bool) -> Response:
     fmt = READABLE.get(kind)
     if fmt is None:
         raise UnsupportedMediaType(f"send RDF as one of: {', '.join(READABLE)}")
-    body = await read_body(request, request.app.state.settings.max_upload_bytes)
+    settings = request.app.state.settings
+    body = await read_body(request, settings.max_upload_bytes)
+    # Relative IRIs in the body resolve against the request IRI (the Graph Store Protocol's rule).
+    request_iri = f"{settings.public_base}store?{request.url.query}"
     created = await run_in_threadpool(
-        request.app.state.service.replace_graph, graph, body, fmt.oxigraph, add=add
+        request.app.state.service.replace_graph, graph, body, fmt.oxigraph, add=add, base_iri=request_iri
     )
     return Response(status_code=201 if created else 204)
 

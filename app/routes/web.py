@@ -29,16 +29,21 @@ def _runner(request: Request) -> Runner:
     return request.app.state.canned
 
 
-@router.get("/", response_class=HTMLResponse, summary="The web page for analysts")
+@router.get(
+    "/", response_class=HTMLResponse, summary="The web page for analysts (the dataset's landing page)"
+)
 def home(request: Request) -> HTMLResponse:
     site = _site(request)
+    ld = request.app.state.linked_data
     html = pages.render(
         "web.html",
         forms=site.forms,
         arrangement_types=site.labels.options("arrangement-type"),
         config=site.page_config_json(),
+        canonical=ld.space.base,
+        dataset_markup=ld.schema_org,
     )
-    return HTMLResponse(html)
+    return HTMLResponse(html, headers={"Link": ld.landing_links})
 
 
 @router.get("/web/labels", summary="Labels of one kind of resource that contain the text (completion)")

@@ -27,7 +27,11 @@ VENDOR = REPO_ROOT / "app" / "static" / "vendor"
 LIBRARIES: dict[str, tuple[str, tuple[str, ...]]] = {
     "yasgui": ("@zazuko/yasgui", ("build/yasgui.min.js", "build/yasgui.min.css")),
     "cytoscape": ("cytoscape", ("dist/cytoscape.min.js",)),
+    "swagger-ui": ("swagger-ui-dist", ("swagger-ui-bundle.js", "swagger-ui.css")),
 }
+# Libraries whose build lists the licences of what it bundles in a file of its own (their npm
+# dependencies are not in the build: swagger-ui-dist depends only on an install-time script).
+BUNDLED_LICENCES = {"swagger-ui": "swagger-ui-bundle.js.LICENSE.txt"}
 
 # The @zazuko/yasgui packages ship no LICENSE file; their package.json says "MIT", the author is
 # Triply and the contributors Zazuko GmbH (https://github.com/rdfjs/Yasgui).
@@ -136,7 +140,8 @@ def vendor() -> dict[str, str]:
         for file in files:
             shutil.copyfile(source / file, target / Path(file).name)
         (target / "LICENSE").write_text(own_licence(source))
-        bundled = third_party(source)
+        listed = BUNDLED_LICENCES.get(folder)
+        bundled = (source / listed).read_text() if listed else third_party(source)
         if bundled:
             (target / "THIRD-PARTY-LICENSES.txt").write_text(bundled)
         versions[package] = manifest(source)["version"]

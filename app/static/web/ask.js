@@ -1,5 +1,5 @@
 // "Ask": the canned-query catalogue as forms, results as a sortable table with links and a CSV.
-import { ApiError, completeFromGraph, config, getJson, h, isIri, pageOf } from "./util.js";
+import { ApiError, completeFromGraph, config, getJson, h, isIri, linkTo } from "./util.js";
 
 const question = document.getElementById("question");
 const forms = [...document.querySelectorAll("form.canned")];
@@ -116,8 +116,7 @@ function cellContent(column, row) {
   const value = row[column.name];
   if (value === null || value === undefined || value === "") return "";
   if (column.type === "iri" || (column.type === "term" && isIri(value))) {
-    const label = row[`${column.name}_label`] || value;
-    return h("a", { href: pageOf(value) }, label);
+    return linkTo(value, row[`${column.name}_label`] || value);
   }
   return String(value);
 }

@@ -1,8 +1,56 @@
-// "Query": YASGUI (served from /static/vendor, no CDN) pointed at this server's /sparql.
+// "Query": YASGUI (served from /static/vendor, no CDN) pointed at this server's /sparql. Its
+// examples menu and its completion of class and property names come from the endpoint itself, as
+// any SPARQL client would find them: the SPARQL examples graph (SIB's sparql-examples format) and
+// the VoID graph's class and property partitions.
 import { config } from "./util.js";
 
 let yasgui = null;
 let pending = null; // a query to load once the editor exists
+let examples = config.examples; // replaced by the endpoint's examples once they are read
+
+const SH = "http://www.w3.org/ns/shacl#";
+const RDFS = "http://www.w3.org/2000/01/rdf-schema#";
+const VOID = "http://rdfs.org/ns/void#";
+const EXAMPLES_QUERY = `PREFIX sh: <${SH}> PREFIX rdfs: <${RDFS}>
+SELECT ?example ?comment ?query WHERE { GRAPH <${config.base}.well-known/sparql-examples> {
+  ?example a sh:SPARQLExecutable ; rdfs:comment ?comment ; sh:select|sh:construct|sh:ask|sh:describe ?query } }`;
+const CLASSES_QUERY = `PREFIX void: <${VOID}>
+SELECT DISTINCT ?iri WHERE { GRAPH <${config.base}.well-known/void> { ?partition void:class ?iri } } ORDER BY ?iri`;
+const PROPERTIES_QUERY = `PREFIX void: <${VOID}>
+SELECT DISTINCT ?iri WHERE { GRAPH <${config.base}.well-known/void> { ?partition void:property ?iri } } ORDER BY ?iri`;
+
+/** Run a SELECT on our endpoint; the bindings, or [] if it cannot be read (the page still works). */
+async function select(query) {
+  try {
+    const response = await fetch(config.endpoint, {
+      method: "POST",
+      headers: { Accept: "application/sparql-results+json", "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ query }),
+    });
+    if (!response.ok) return [];
+    return (await response.json()).results.bindings;
+  } catch {
+    return [];
+  }
+}
+
+/** The editor's starting points first, then every canned query (with its example values bound). */
+async function loadExamples() {
+  const rows = await select(EXAMPLES_QUERY);
+  if (!rows.length) return examples;
+  const found = rows.map((r) => ({ id: r.example.value, title: r.comment.value, sparql: r.query.value }));
+  const editorFirst = (e) => (e.id.includes("#editor-") ? 0 : 1);
+  found.sort((a, b) => editorFirst(a) - editorFirst(b) || a.title.localeCompare(b.title));
+  return found;
+}
+
+/** Completers of class and property IRIs from the VoID partitions (YASQE's own fetch them from LOV on the internet). */
+function registerCompleters(Yasqe) {
+  if (!Yasqe || !Yasqe.forkAutocompleter || Yasqe.Autocompleters["cmskg-classes"]) return;
+  const iris = (query) => () => select(query).then((rows) => rows.map((r) => r.iri.value));
+  Yasqe.forkAutocompleter("class", { name: "cmskg-classes", bulk: true, get: iris(CLASSES_QUERY), persistenceId: null }, false);
+  Yasqe.forkAutocompleter("property", { name: "cmskg-properties", bulk: true, get: iris(PROPERTIES_QUERY), persistenceId: null }, false);
+}
 
 const PREFIXES = {
   cms: "https://w3id.org/cms-kg/ontology#",
@@ -28,6 +76,7 @@ function create() {
     return null;
   }
   container.hidden = false;
+  registerCompleters(Yasgui.Yasqe);
   const instance = new Yasgui(container, {
     requestConfig: { endpoint: endpoint(), method: "POST" },
     copyEndpointOnNewTab: true,
@@ -38,8 +87,9 @@ function create() {
     autofocus: false,
     yasqe: {
       value: config.examples[0].sparql,
-      // Only completers that work offline: prefixes from the bundled list, and variables.
-      autocompleters: ["prefixes", "variables"],
+      // Only completers that work offline: prefixes from the bundled list, variables, and the
+      // classes and properties of this graph.
+      autocompleters: ["prefixes", "variables", "cmskg-classes", "cmskg-properties"],
       prefixCcApi: null,
       resizeable: true,
       editorHeight: "320px",
@@ -78,11 +128,20 @@ export function open(sparql, runIt = true) {
 }
 
 export function init() {
-  const select = document.getElementById("example-query");
-  config.examples.forEach((example, index) => select.append(new Option(example.title, String(index))));
-  select.addEventListener("change", () => {
-    if (select.value === "") return;
-    open(config.examples[Number(select.value)].sparql, false);
+  const menu = document.getElementById("example-query");
+  const fill = () => {
+    menu.replaceChildren(new Option("Choose an example…", ""));
+    examples.forEach((example, index) => menu.append(new Option(example.title, String(index))));
+  };
+  fill();
+  loadExamples().then((found) => {
+    examples = found;
+    fill();
+    menu.dataset.source = found === config.examples ? "page" : "endpoint";
+  });
+  menu.addEventListener("change", () => {
+    if (menu.value === "") return;
+    open(examples[Number(menu.value)].sparql, false);
     show();
   });
 }

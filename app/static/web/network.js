@@ -1,5 +1,5 @@
 // "See": the partnership network drawn by Cytoscape.js (served from /static/vendor), with filters.
-import { completeFromGraph, getJson, h, pageOf } from "./util.js";
+import { completeFromGraph, getJson, h, linkTo, pageOf } from "./util.js";
 
 const form = document.getElementById("network-form");
 const status = document.getElementById("net-status");
@@ -78,7 +78,8 @@ function draw(network) {
   if (!cy) {
     cy = window.cytoscape({ container, style: STYLE, minZoom: 0.2, maxZoom: 3 });
     cy.on("tap", "node", (event) => {
-      window.location.href = pageOf(event.target.id());
+      const href = pageOf(event.target.id());
+      if (href !== null) window.location.href = href;
     });
     cy.on("mouseover", "node", (event) => {
       detail.textContent = event.target.data("label");
@@ -99,7 +100,7 @@ function draw(network) {
   cy.fit(undefined, 20);
   list.replaceChildren(
     ...network.nodes.map((n) =>
-      h("li", { "data-group": n.data.group }, h("a", { href: pageOf(n.data.id) }, n.data.label), ` (${n.data.group === "collaboration" ? "standing group" : n.data.group})`),
+      h("li", { "data-group": n.data.group }, linkTo(n.data.id, n.data.label), ` (${n.data.group === "collaboration" ? "standing group" : n.data.group})`),
     ),
   );
   count.textContent = String(network.nodes.length);

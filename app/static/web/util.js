@@ -35,15 +35,24 @@ export async function getJson(url, signal) {
   return body;
 }
 
-/** Where a resource's page is: IRIs we mint are served under this server's /id/ and /ontology. */
+/** Is this a value a link can be made from? Only http(s) IRIs: a `javascript:` or `data:` IRI in
+ * the data must never become a live link. */
+export function isIri(value) {
+  return typeof value === "string" && /^https?:\/\/\S+$/i.test(value);
+}
+
+/** Where a resource's page is: IRIs we mint are served under this server's /id/ and /ontology;
+ * other http(s) IRIs are linked as they are; anything else gives null (show it as text). */
 export function pageOf(iri) {
-  if (typeof iri === "string" && iri.startsWith(config.base)) return "/" + iri.slice(config.base.length);
+  if (!isIri(iri)) return null;
+  if (iri.startsWith(config.base)) return "/" + iri.slice(config.base.length);
   return iri;
 }
 
-/** Is this a value a link can be made from? */
-export function isIri(value) {
-  return typeof value === "string" && /^https?:\/\/\S+$/.test(value);
+/** A link to the resource's page, or its label as plain text when the IRI may not be linked. */
+export function linkTo(iri, label) {
+  const href = pageOf(iri);
+  return href === null ? h("span", { class: "unlinked", title: String(iri) }, label) : h("a", { href }, label);
 }
 
 /** Create an element with attributes and children (strings become text, never HTML). */
