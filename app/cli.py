@@ -226,7 +226,10 @@ def _canned(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_audit(args: argparse.Namespace) -> int:
     """The curator's audit of the graph against the report text; exit 1 on findings not reviewed."""
-    from app.curation.audit import audit_tree
+    from app.curation.audit import audit as audit_graph
+    from app.curation.audit import load_tree
+    from app.curation.checklist import checklist
+    from app.curation.report_text import read as read_report
     from app.curation.baseline import BaselineError, compare, load, stub
     from app.curation.render import as_json, as_text
 
@@ -240,9 +243,12 @@ def cmd_audit(args: argparse.Namespace) -> int:
     except BaselineError as error:
         print(f"cmskg audit: {error}", file=sys.stderr)
         return EXIT_SYNTAX
-    audit = audit_tree(settings.root, args.report)
+    graph = load_tree(settings.root)
+    audit = audit_graph(graph, read_report(args.report))
     comparison = compare(audit.findings, baseline)
-    if args.format == "json":
+    if args.format == "checklist":
+        print(checklist(graph, audit), end="")
+    elif args.format == "json":
         print(as_json(audit, comparison))
     elif args.format == "baseline-stub":
         print(stub(comparison.new))
@@ -296,9 +302,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     audit.add_argument(
         "--format",
-        choices=("text", "json", "baseline-stub"),
+        choices=("text", "json", "baseline-stub", "checklist"),
         default="text",
-        help="text (part by part), json, or baseline-stub: TOML entries to review for the new findings",
+        help="text (part by part), json, baseline-stub (TOML entries to review for the new findings), "
+        "or checklist (Markdown: each part's claims with their grades, docs/curation/checklist.md)",
     )
     audit.add_argument("--new-only", action="store_true", help="show only the parts with new findings")
     _add_root(audit)

@@ -117,11 +117,11 @@ class LabelIndex:
         for row in types:
             entries.setdefault(row["s"].value, Entry(row["s"].value)).classes.add(row["c"].value)
         narrower: dict[str, set[str]] = defaultdict(set)
-        for row in store.query(HIERARCHY, use_default_graph_as_union=True):
+        for row in store.query(HIERARCHY):
             narrower[row["broad"].value].add(row["narrow"].value)
         same = {
             frozenset((row["a"].value, row["b"].value))
-            for row in store.query(EXACT, use_default_graph_as_union=True)
+            for row in store.query(EXACT)
         }
         return cls(entries, dict(narrower), same)
 

@@ -402,12 +402,18 @@ def audit(graph: rdflib.Graph, parts: dict[str, Part]) -> Audit:
     return Auditor(graph, parts).run()
 
 
-def audit_tree(root: Path, report: Path) -> Audit:
-    """Audit the data files under `root` against the report text at `report`."""
-    from app.curation.report_text import read
+def load_tree(root: Path) -> rdflib.Graph:
+    """The data files under `root` (with the ontology, for the class hierarchy) as one graph."""
     from app.graph.sources import load_sources
 
     graph = rdflib.Graph()
     for source in load_sources(root).data:
         graph += source.graph
-    return audit(graph, read(report))
+    return graph
+
+
+def audit_tree(root: Path, report: Path) -> Audit:
+    """Audit the data files under `root` against the report text at `report`."""
+    from app.curation.report_text import read
+
+    return audit(load_tree(root), read(report))
