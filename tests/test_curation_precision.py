@@ -843,15 +843,6 @@ def test_c10_every_supported_instrument_is_read_through_its_actors(server, graph
         assert pairs <= got, (actor, sorted(pairs - got))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "graph/collaborations.ttl: coll:emg-issue-management-group-on-biodiversity "
-        "cms:supportsInstrument ins:strategic-plan-for-biodiversity-2011-2020 (paragraph 13) is held by "
-        "the collaboration itself, with no actor; neither instruments-supported nor organisation-profile "
-        "reads an organisation's own cms:supportsInstrument, so no canned query returns this claim."
-    ),
-)
 def test_c10_an_organisations_own_support_is_read(server, graph):
     """Class 10, paragraph 13: where an organisation or collaboration itself supports an instrument (no
     arrangement or activity between them), a canned query returns that claim: `instruments-supported`
