@@ -228,10 +228,10 @@ def cmd_audit(args: argparse.Namespace) -> int:
     """The curator's audit of the graph against the report text; exit 1 on findings not reviewed."""
     from app.curation.audit import audit as audit_graph
     from app.curation.audit import load_tree
-    from app.curation.checklist import checklist
-    from app.curation.report_text import read as read_report
     from app.curation.baseline import BaselineError, compare, load, stub
+    from app.curation.checklist import checklist
     from app.curation.render import as_json, as_text
+    from app.curation.report_text import read as read_report
 
     settings = _settings(args)
     if not args.report.is_file():

@@ -63,3 +63,32 @@ def test_audit_fails_on_a_finding_nobody_reviewed(tmp_path: Path):
     result = cmskg("audit", "--report", str(REPORT), "--baseline", str(baseline), "--new-only")
     assert result.returncode == 1
     assert "finding(s) not in" in result.stderr
+
+
+REVIEW = REPO_ROOT / "docs" / "curation" / "review"
+SUPPORTED = {"supported", "supported-elsewhere"}
+
+
+def _checklist_lines() -> list[tuple[str, str]]:
+    lines, part = [], ""
+    for line in CHECKLIST.read_text(encoding="utf-8").splitlines():
+        if line.startswith("## "):
+            part = line[3:].removeprefix("paragraph ")
+        elif line.startswith("- "):
+            lines.append((part, line[2:]))
+    return lines
+
+
+def test_every_claim_has_an_independent_supported_verdict():
+    """Precision stays where the independent reading put it: each claim line of the checklist (a
+    claim under a part it cites) has a reviewer's verdict that the part supports it. A new or
+    changed claim needs a reviewer's row in docs/curation/review/ (README, "Curation and its audit")."""
+    verdicts: dict[str, set[str]] = {}
+    for path in sorted(REVIEW.glob("*.tsv")):
+        rows = path.read_text(encoding="utf-8").splitlines()
+        assert rows[0].split("\t") == ["part", "verdict", "claim", "note"], path.name
+        for row in rows[1:]:
+            _, verdict, claim, *_ = row.split("\t")
+            verdicts.setdefault(claim.strip(), set()).add(verdict)
+    unreviewed = [(p, c) for p, c in _checklist_lines() if not verdicts.get(c.strip(), set()) & SUPPORTED]
+    assert unreviewed == [], f"{len(unreviewed)} claim line(s) without a supported review: {unreviewed[:5]}"

@@ -27,14 +27,17 @@ HOSTILE_TTL = f"""
     skos:prefLabel "Trap Org"@en ;
     foaf:homepage <{SCRIPT_IRI}> ;
     rdfs:seeAlso <{DATA_IRI.replace("<", "%3C").replace(">", "%3E")}> , <https://example.org/fine> ;
+    cms:grade cms:stated ;
     prov:wasDerivedFrom <https://w3id.org/cms-kg/id/document/test-report/p1> .
 <{SCRIPT_IRI}> a cms:NonGovernmentalOrganisation ;
     skos:prefLabel "Trap Script Org"@en ;
+    cms:grade cms:stated ;
     prov:wasDerivedFrom <https://w3id.org/cms-kg/id/document/test-report/p1> .
 <https://w3id.org/cms-kg/id/arrangement/trap-loc> a cms:Arrangement ;
     skos:prefLabel "Trap Letter of Cooperation"@en ;
     cms:arrangementType <https://w3id.org/cms-kg/id/arrangement-type/letter-of-cooperation> ;
     cms:party <{SCRIPT_IRI}> , <{TRAP}> ;
+    cms:grade cms:stated ;
     prov:wasDerivedFrom <https://w3id.org/cms-kg/id/document/test-report/p1> .
 """
 HREF = re.compile(r"""href\s*=\s*["']?([^"' >]+)""", re.IGNORECASE)

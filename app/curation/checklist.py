@@ -40,7 +40,8 @@ def _line(graph: rdflib.Graph, claim: Claim) -> str:
     grade = claim.grade_name
     if claim.reason and grade != "stated":
         grade = f"{grade}: {claim.reason}"
-    return f"- {_name(graph, claim.subject)} — {_property(graph, claim.predicate)} — {_name(graph, claim.object)} · *{grade}*"
+    subject, value = _name(graph, claim.subject), _name(graph, claim.object)
+    return f"- {subject} — {_property(graph, claim.predicate)} — {value} · *{grade}*"
 
 
 def checklist(graph: rdflib.Graph, audit: Audit) -> str:
