@@ -62,6 +62,11 @@ CASES = {
         "skos:prefLabel",
         "exactly one English preferred label",
     ),
+    "two_definitions": (
+        ID + "organisation/broken-two-definitions",
+        "skos:definition",
+        "at most one English definition",
+    ),
     "dangling_link": (
         ID + "organisation/broken-dangling-link",
         "dcterms:relation",
