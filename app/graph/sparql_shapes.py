@@ -146,7 +146,8 @@ def _rows(store: Store, shape: SparqlShape, constraint: Constraint, focus: list[
         yield Finding(
             focus=bound["this"],
             path=bound.get("path"),
-            value=bound.get("value"),
+            # SHACL 5.3.2: a node shape's result without ?value has the focus node as its value
+            value=bound.get("value", bound["this"]),
             message=_message(constraint.message, bound),
             severity=shape.severity,
         )
