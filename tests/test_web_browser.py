@@ -230,6 +230,10 @@ def test_keyboard_only(web):
     assert focused == "p-members-collaboration"
     page.keyboard.press("ArrowDown")
     assert page.locator("#p-members-collaboration").input_value().startswith("https://")
+    # The optional fields come next, in the order the question lists them, then the button.
+    for field in ("p-members-as_at", "p-members-stated_only"):
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.id") == field
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Run"
     page.keyboard.press("Enter")
