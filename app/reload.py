@@ -1,7 +1,8 @@
 """Reload the curated files without downtime: validate the new graph aside, then swap it in.
 
-Readers hold the service they started with, so each answer comes from the old graph or the new
-one, never a mix. An invalid new graph changes nothing: the server keeps serving the previous
+The new data version is built whole as a snapshot (app.snapshot) and published by one assignment;
+each request took the snapshot current when it arrived, so each answer comes from the old graph or
+the new one, never a mix. An invalid new graph changes nothing: the server keeps serving the previous
 one and /health says the reload failed and why.
 """
 
@@ -17,16 +18,11 @@ from pydantic import BaseModel
 from app import heap
 from app.canned.catalogue import load_catalogue, queries_dir
 from app.canned.errors import CatalogueError
-from app.canned.labels import LabelIndex
-from app.canned.runner import Runner
-from app.engine.service import QueryService
 from app.graph.build import InvalidData, build_dataset
 from app.graph.sources import TurtleSyntaxError, version_of
-from app.linkeddata.annex import ensure as ensure_annex
 from app.linkeddata.annex import for_build as annex_for_build
-from app.linkeddata.site import LinkedDataSite
 from app.settings import Settings
-from app.web.site import WebSite
+from app.snapshot import Snapshot, build_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -51,31 +47,21 @@ class Reloader:
     def reload(self) -> ReloadStatus:
         """Validate and load the files now; swap them in if they are valid and new."""
         with self._lock:
-            state = self.app.state
+            serving: Snapshot = self.app.state.snapshot
             now = datetime.now(UTC).isoformat(timespec="seconds")
             try:
                 dataset = build_dataset(self.settings, annex_for_build(self.settings))
                 catalogue = load_catalogue(queries_dir(self.settings))
             except InvalidData as error:
-                return self._failed(now, state.dataset.version, error.report.describe())
+                return self._failed(now, serving.version, error.report.describe())
             except (TurtleSyntaxError, CatalogueError, FileNotFoundError, ValueError, OSError) as error:
-                return self._failed(now, state.dataset.version, str(error))
-            if dataset.version == state.dataset.version:
+                return self._failed(now, serving.version, str(error))
+            if dataset.version == serving.version:
                 self.status = ReloadStatus(ok=True, at=now, data_version=dataset.version)
                 return self.status
-            runner = Runner(catalogue, LabelIndex.from_store(dataset.store))
-            ensure_annex(self.settings, dataset.store, dataset.version, dataset.store_path is None, runner)
-            service = QueryService(self.settings, dataset)
-            previous = state.service
-            service.adopt_user_graphs(previous)
-            state._state.update(
-                dataset=dataset,
-                service=service,
-                canned=runner,
-                linked_data=LinkedDataSite(self.settings, dataset),
-                web=WebSite.build(self.settings, runner),
-            )
-            previous.retire(grace=self.settings.query_timeout + 1)
+            with serving.service.handing_over():  # no write may land between adoption and swap
+                self.app.state.snapshot = build_snapshot(self.settings, dataset, catalogue, serving)
+            serving.retire(grace=self.settings.query_timeout + 1)
             log.info("reloaded: now serving data version %s", dataset.version)
             self.status = ReloadStatus(ok=True, at=now, data_version=dataset.version, changed=True)
             heap.settle()

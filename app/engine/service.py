@@ -15,6 +15,8 @@ import os
 import shutil
 import tempfile
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -43,15 +45,21 @@ from app.settings import Settings
 log = logging.getLogger(__name__)
 
 
+class ServiceRetired(Exception):
+    """A reload replaced this service while a write waited for it: write to the one serving now."""
+
+
 class QueryService:
-    def __init__(self, settings: Settings, dataset: Dataset) -> None:
+    def __init__(self, settings: Settings, dataset: Dataset, gateway: Gateway | None = None) -> None:
+        """`gateway`: the federation gateway of the service this one replaces, so that a worker of
+        the old one still reaches its calls' tickets while a reload swaps services."""
         self.settings = settings
         self.dataset = dataset
         self.curated_graphs = frozenset(
             g.value for g in dataset.store.named_graphs() if isinstance(g, NamedNode)
         )
         self.allowed_endpoints = frozenset(settings.federation_allow) | partner_endpoints(dataset.store)
-        self.gateway = Gateway(
+        self.gateway = gateway or Gateway(
             timeout=settings.federation_timeout,
             max_rows=settings.federation_max_rows,
             max_bytes=settings.federation_max_bytes,
@@ -60,6 +68,7 @@ class QueryService:
         self.user_graphs = UserGraphs()
         self.user_store = Store()  # the snapshot, readable here (sizes, graph names)
         self._write_lock = threading.Lock()
+        self._retired = False  # set once a successor holds the writable graphs (handing_over)
         self._scratch: Path | None = None
         self._curated_sizes: dict[str, int] | None = None
         self.engine: WorkerPool | RemoteEngine
@@ -211,6 +220,7 @@ class QueryService:
         if len(text.encode()) > self.settings.max_query_bytes:
             raise QueryTooLarge(f"update text is larger than {self.settings.max_query_bytes} bytes")
         with self._write_lock:
+            self._require_current()
             args = (self.user_graphs, text, tuple(using), tuple(using_named), base_iri, self.curated_graphs)
             self._adopt(self._job(apply_update, args, "update"))
 
@@ -220,6 +230,7 @@ class QueryService:
         """Graph Store write: replace (PUT) or add to (POST) a user graph. True if it was new."""
         target = self._writable_target(graph)
         with self._write_lock:
+            self._require_current()
             existed = target is None or target in self.user_graphs.graphs
             base = base_iri if target is None else target
             args = (self.user_graphs, target, data, fmt.media_type, base, add, self.curated_graphs)
@@ -230,10 +241,15 @@ class QueryService:
         """Graph Store DELETE; False when there was no such graph."""
         target = self._writable_target(graph)
         with self._write_lock:
+            self._require_current()
             if target is not None and target not in self.user_graphs.graphs:
                 return False
             self._adopt(remove_graph(self.user_graphs, target))
         return True
+
+    def _require_current(self) -> None:
+        if self._retired:
+            raise ServiceRetired("this data version was replaced; the write goes to the current one")
 
     def _require_updatable(self, what: str) -> None:
         if not self.updatable:
@@ -265,6 +281,15 @@ class QueryService:
         self.engine.publish(snapshot)
         if self.lane is not None:
             self.lane.pool.publish(snapshot)
+
+    @contextmanager
+    def handing_over(self) -> Iterator[None]:
+        """Hold writes while a reload builds and publishes this service's successor (which adopts
+        the writable graphs); writes that waited meanwhile then raise ServiceRetired, so none lands
+        on a service that no longer serves. A failed reload leaves this service current."""
+        with self._write_lock:
+            yield
+            self._retired = True
 
     def adopt_user_graphs(self, previous: QueryService) -> None:
         """Carry the writable graphs over from the service this one replaces (on reload)."""

@@ -7,6 +7,7 @@ import hmac
 from fastapi import APIRouter, Request, Response
 
 from app.routes.protocol import read_body
+from app.routes.versioned import snapshot
 
 router = APIRouter(include_in_schema=False)
 LOOPBACK = {"127.0.0.1", "::1"}
@@ -14,7 +15,7 @@ LOOPBACK = {"127.0.0.1", "::1"}
 
 @router.post("/_federation/{secret}/{ticket}/{index}")
 async def forward(secret: str, ticket: str, index: int, request: Request) -> Response:
-    gateway = request.app.state.service.gateway
+    gateway = snapshot(request).service.gateway
     client = request.client.host if request.client else ""
     if client not in LOOPBACK or not hmac.compare_digest(secret, gateway.secret):
         return Response("not found\n", status_code=404, media_type="text/plain")

@@ -15,6 +15,7 @@ from app.linkeddata.iris import RDF_SUFFIXES
 from app.linkeddata.negotiation import LD_FORMATS, Choice
 from app.linkeddata.site import LinkedDataSite
 from app.linkeddata.void import DEFAULT_LICENCE
+from app.routes.versioned import snapshot
 
 NAMES = {
     "html": "HTML",
@@ -32,11 +33,11 @@ class Alternate:
 
 
 def site(request: Request) -> LinkedDataSite:
-    return request.app.state.linked_data
+    return snapshot(request).linked_data
 
 
 def service(request: Request) -> QueryService:
-    return request.app.state.service
+    return snapshot(request).service
 
 
 def alternates(path: str) -> dict[str, Alternate]:
@@ -51,13 +52,13 @@ def alternates(path: str) -> dict[str, Alternate]:
 def headers(request: Request, choice: Choice, others: dict[str, Alternate], path: str) -> dict[str, str]:
     """Vary, Link rel=alternate for every format, Content-Location of this one, and an ETag."""
     links = [f'<{a.href}>; rel="alternate"; type="{a.type}"' for a in others.values()]
-    state = request.app.state
-    generation = state.service.generation if hasattr(state, "service") else 0
+    taken = snapshot(request)
+    generation = taken.service.generation
     return {
         "Vary": "Accept",
         "Link": ", ".join(links),
         "Content-Location": path + (".html" if choice.html else RDF_SUFFIXES[choice.name]),
-        "ETag": f'W/"{state.dataset.version}-{generation}-{choice.name}"',
+        "ETag": f'W/"{taken.version}-{generation}-{choice.name}"',
         "Cache-Control": "public, max-age=300",
     }
 

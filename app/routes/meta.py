@@ -4,7 +4,8 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from app import __version__
-from app.reload import ReloadStatus
+from app.reload import Reloader, ReloadStatus
+from app.routes.versioned import snapshot
 
 router = APIRouter(tags=["meta"])
 
@@ -51,12 +52,11 @@ def _workers(pool: object) -> Workers | None:
 
 @router.get("/health", response_model=Health, summary="Liveness, data version, size and last reload")
 def health(request: Request) -> Health:
-    state = request.app.state
-    dataset = state.dataset
-    reloader = getattr(state, "reloader", None)
-    service = getattr(state, "service", None)
-    lane = getattr(service, "lane", None)
-    workers, lane = _workers(getattr(service, "engine", None)), _workers(getattr(lane, "pool", None))
+    taken = snapshot(request)
+    dataset, service = taken.dataset, taken.service
+    reloader: Reloader | None = getattr(request.app.state, "reloader", None)
+    workers = _workers(service.engine)
+    lane = _workers(service.lane.pool if service.lane is not None else None)
     short = any(w is not None and w.starting > 0 for w in (workers, lane))
     reload_ok = reloader is None or reloader.status is None or reloader.status.ok
     return Health(

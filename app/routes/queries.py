@@ -15,17 +15,16 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, create_model
 
-from app.canned.catalogue import Catalogue, load_catalogue, queries_dir
+from app.canned.catalogue import Catalogue
 from app.canned.errors import LabelNotFound, ParameterError, UnknownQuery
 from app.canned.kinds import KINDS
-from app.canned.labels import LabelIndex
 from app.canned.render import OUTPUTS, NoAcceptableOutput, choose, render
 from app.canned.runner import Runner
 from app.canned.spec import CannedQuery, ColumnType, OutputColumn, Parameter, ParamType
 from app.engine.execution import QueryRequest
 from app.engine.service import QueryService
-from app.graph.build import Dataset
 from app.routes.admission import Admission
+from app.routes.versioned import snapshot
 from app.settings import Settings
 
 TAG = "canned queries"
@@ -74,11 +73,9 @@ def _answer_model(query: CannedQuery) -> type[BaseModel]:
     )
 
 
-def install(app: FastAPI, settings: Settings, dataset: Dataset) -> None:
-    """Read and check the catalogue (a broken file raises CatalogueError naming it), index the
-    graph's labels, and add the routes and error handlers."""
-    catalogue = load_catalogue(queries_dir(settings))
-    app.state.canned = Runner(catalogue, LabelIndex.from_store(dataset.store))
+def install(app: FastAPI, settings: Settings, catalogue: Catalogue) -> None:
+    """Add a route per canned query of the catalogue (the snapshot's runner answers them), the
+    admission that shares the workers between them, and the error handlers."""
     # one request reading an answer per worker, one preparing the next: enough to keep them busy
     app.state.canned_admission = Admission(slots=settings.workers * 2, wait=settings.queue_wait)
     app.include_router(build_router(catalogue))
@@ -159,7 +156,7 @@ def _endpoint(name: str):
 
 def _run(request: Request, name: str) -> Response:
     """Check the format and the parameters, run the query in the worker pool, write the answer."""
-    runner: Runner = request.app.state.canned
+    runner: Runner = snapshot(request).canned
     query = runner.catalogue.get(name)
     formats = request.query_params.getlist(FORMAT)
     if len(formats) > 1:
@@ -169,7 +166,7 @@ def _run(request: Request, name: str) -> Response:
     for key, value in request.query_params.multi_items():
         if key != FORMAT:
             raw.setdefault(key, []).append(value)
-    service: QueryService = request.app.state.service
+    service: QueryService = snapshot(request).service
     table = runner.run(name, raw, lambda text: _execute(service, text))
     headers = {"Vary": "Accept", "X-Result-Count": str(len(table.rows))}
     if table.capped:

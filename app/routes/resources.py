@@ -15,9 +15,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.linkeddata import listing, pages
 from app.linkeddata.context import resource_document
-from app.linkeddata.iris import split_suffix
+from app.linkeddata.iris import IriSpace, split_suffix
 from app.linkeddata.negotiation import choose
-from app.linkeddata.site import LinkedDataSite
 from app.linkeddata.view import page
 from app.namespaces import FOAF, RDF
 from app.routes import ld_meta
@@ -32,6 +31,7 @@ from app.routes.ld_respond import (
     signposting,
     site,
 )
+from app.settings import Settings
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 FORMAT_DOC = "html, turtle, jsonld, ntriples or rdfxml; overrides Accept (a suffix such as .ttl does too)"
@@ -171,12 +171,12 @@ class BasePathMapping:
         await self.app(scope, receive, send)
 
 
-def install(app: FastAPI) -> None:
-    """Wire Linked Data into the app: routers, static files, base-path mapping."""
-    ld = LinkedDataSite(app.state.settings, app.state.dataset)
-    app.state.linked_data = ld
+def install(app: FastAPI, settings: Settings) -> None:
+    """Wire Linked Data into the app: routers, static files, base-path mapping (the snapshot's
+    Linked Data site answers them)."""
     app.include_router(router)
     app.include_router(ld_meta.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    if ld.space.base_path != "/":
-        app.add_middleware(BasePathMapping, prefix=ld.space.base_path)
+    base_path = IriSpace(settings.base_iri).base_path
+    if base_path != "/":
+        app.add_middleware(BasePathMapping, prefix=base_path)

@@ -7,7 +7,6 @@ import hashlib
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from pyoxigraph import serialize
 from starlette.background import BackgroundTask
@@ -29,6 +28,7 @@ from app.routes.protocol import (
     require_media_type,
     url_params,
 )
+from app.routes.versioned import snapshot, write
 from app.service_description import describe
 
 router = APIRouter(tags=["sparql"])
@@ -37,7 +37,7 @@ QUERY_DOC = "The SPARQL query. Without it, GET answers with the service descript
 
 
 def _service(request: Request) -> QueryService:
-    return request.app.state.service
+    return snapshot(request).service
 
 
 def _endpoint(request: Request) -> str:
@@ -82,13 +82,9 @@ async def _run_query(request: Request, params: Params, text: str) -> Response:
 
 async def _run_update(request: Request, params: Params, text: str) -> Response:
     check_token(request)
-    await run_in_threadpool(
-        _service(request).update,
-        text,
-        list(params.all("using-graph-uri")),
-        list(params.all("using-named-graph-uri")),
-        _endpoint(request),
-    )
+    using, named = list(params.all("using-graph-uri")), list(params.all("using-named-graph-uri"))
+    base = _endpoint(request)
+    await write(request, lambda service: service.update(text, using, named, base))
     return Response(status_code=204)
 
 

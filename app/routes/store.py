@@ -12,6 +12,7 @@ from app.engine.execution import QueryRequest
 from app.formats import FORMATS, Kind
 from app.routes.errors import BadRequest, UnsupportedMediaType
 from app.routes.protocol import check_token, media_type, read_body, url_params
+from app.routes.versioned import snapshot, write
 
 router = APIRouter(tags=["graph store"])
 
@@ -31,7 +32,7 @@ def _target(request: Request) -> str | None:
 @router.get("/store", summary="Graph Store: read the default graph (?default) or a named graph")
 async def store_get(request: Request) -> Response:
     graph = _target(request)
-    service = request.app.state.service
+    service = snapshot(request).service
     if graph is not None and graph not in service.local_graphs():
         return Response(f"no graph <{graph}>\n", status_code=404, media_type="text/plain")
     query = QueryRequest(
@@ -62,8 +63,9 @@ async def _write(request: Request, *, add: bool) -> Response:
     body = await read_body(request, settings.max_upload_bytes)
     # Relative IRIs in the body resolve against the request IRI (the Graph Store Protocol's rule).
     request_iri = f"{settings.public_base}store?{request.url.query}"
-    created = await run_in_threadpool(
-        request.app.state.service.replace_graph, graph, body, fmt.oxigraph, add=add, base_iri=request_iri
+    created = await write(
+        request,
+        lambda service: service.replace_graph(graph, body, fmt.oxigraph, add=add, base_iri=request_iri),
     )
     return Response(status_code=201 if created else 204)
 
@@ -81,7 +83,8 @@ async def store_post(request: Request) -> Response:
 @router.delete("/store", summary="Graph Store: delete a user graph (update token required)")
 async def store_delete(request: Request) -> Response:
     check_token(request)
-    deleted = await run_in_threadpool(request.app.state.service.delete_graph, _target(request))
+    graph = _target(request)
+    deleted = await write(request, lambda service: service.delete_graph(graph))
     if not deleted:
         return Response("no such graph\n", status_code=404, media_type="text/plain")
     return Response(status_code=204)

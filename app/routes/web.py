@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from app.canned.runner import Runner
 from app.linkeddata import pages
+from app.routes.versioned import snapshot
 from app.web.network import ADMINISTRATION, ARRANGEMENT, MEMBERSHIP
 from app.web.site import UnknownKind, WebSite
 
@@ -22,11 +23,11 @@ ALL_RELATIONS = f"{ARRANGEMENT},{MEMBERSHIP},{ADMINISTRATION}"
 
 def _site(request: Request) -> WebSite:
     """The page's pieces (a reload swaps in new ones with the new data)."""
-    return request.app.state.web
+    return snapshot(request).web
 
 
 def _runner(request: Request) -> Runner:
-    return request.app.state.canned
+    return snapshot(request).canned
 
 
 @router.get(
@@ -34,7 +35,7 @@ def _runner(request: Request) -> Runner:
 )
 def home(request: Request) -> HTMLResponse:
     site = _site(request)
-    ld = request.app.state.linked_data
+    ld = snapshot(request).linked_data
     html = pages.render(
         "web.html",
         forms=site.forms,
@@ -67,7 +68,7 @@ def network(
     relations: Annotated[str, Query(description="Comma-separated edge kinds to show")] = ALL_RELATIONS,
 ) -> JSONResponse:
     wanted = [r.strip() for r in relations.split(",") if r.strip()]
-    body = _site(request).network(request.app.state.service, subject, type, wanted)
+    body = _site(request).network(snapshot(request).service, subject, type, wanted)
     return JSONResponse(body)
 
 
@@ -82,6 +83,5 @@ def bound_sparql(request: Request, name: str) -> JSONResponse:
 
 
 def install(app: FastAPI) -> None:
-    """Build the page's pieces (after the canned queries, whose runner it shares) and add routes."""
-    app.state.web = WebSite.build(app.state.settings, app.state.canned)
+    """Add the page's routes (the snapshot's web site answers them)."""
     app.include_router(router)
