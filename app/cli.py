@@ -184,9 +184,8 @@ def _canned(args: argparse.Namespace, settings: Settings) -> int:
     from app.canned.labels import LabelIndex
     from app.canned.render import BY_NAME, render, text_table
     from app.canned.runner import Runner
-    from app.engine.embedded import run_local
+    from app.engine.embedded import LocalQueries
     from app.engine.errors import QueryError, QueryForbidden
-    from app.engine.execution import QueryRequest
 
     if args.sparql is not None:
         print("cmskg query: give either a SPARQL query or --canned, not both", file=sys.stderr)
@@ -204,13 +203,8 @@ def _canned(args: argparse.Namespace, settings: Settings) -> int:
     catalogue = load_catalogue(queries_dir(settings))
     dataset = build_dataset(settings)
     runner = Runner(catalogue, LabelIndex.from_store(dataset.store))
-
-    def execute(text: str) -> tuple[bytes, bool]:
-        head, body = run_local(dataset, QueryRequest(query=text, format="json"), settings.max_rows)
-        return body, head.capped
-
     try:
-        table = runner.run(args.canned, raw, execute)
+        table = runner.run(args.canned, raw, LocalQueries(dataset, settings.max_rows))
     except (CannedError, QueryError, QueryForbidden) as error:
         print(f"cmskg query: {error}", file=sys.stderr)
         return EXIT_INVALID

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
-from app.canned.binding import where_body
+from app.sparql_text.where import where_body
 from bench.load import Request
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -155,7 +155,7 @@ def load_canned(folder: Path = REPO_ROOT / "queries") -> list[Canned]:
 
 def bind_values(sparql: str, values: dict[str, list[str]]) -> str:
     """Insert `VALUES ?_name { terms }` where the canned runner puts its values (the WHERE clause
-    that holds the parameters' uses: app.canned.binding.where_body), so every engine evaluates
+    that holds the parameters' uses: app.sparql_text.where.where_body), so every engine evaluates
     the query our API runs."""
     if not values:
         return sparql

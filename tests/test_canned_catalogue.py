@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from pyoxigraph import Literal, NamedNode, Quad, Store
 
-from app.canned.binding import NoWhereClause, bind, where_body
 from app.canned.catalogue import load_catalogue, split_header
 from app.canned.errors import CatalogueError
 from app.settings import REPO_ROOT
+from app.sparql_text.values import bind
+from app.sparql_text.where import NoWhereClause, where_body
 from tests.conftest import FIXTURES, cmskg, free_port, make_tree
 
 CONTRACT = {

@@ -8,6 +8,8 @@ from app.canned.catalogue import load_catalogue, queries_dir
 from app.canned.cells import in_order
 from app.canned.labels import LabelIndex
 from app.canned.runner import Bound, Runner
+from app.engine.rows import Rows
+from app.engine.terms import PlainTerm
 from app.settings import Settings
 
 
@@ -28,8 +30,7 @@ def test_a_canned_answer_is_the_same_whatever_order_the_engine_concatenated():
     query = next(q for q in runner.catalogue if any(c.name == "paragraphs" for c in q.output_columns))
     cells = set()
     for value in ("16; 20(c); 9", "20(c); 9; 16", "9; 16; 20(c)"):
-        results = {"head": {"vars": ["paragraphs"]}}
-        results["results"] = {"bindings": [{"paragraphs": {"type": "literal", "value": value}}]}
-        table = runner.reshape(Bound(query, query.sparql, {}), results, capped=False)
+        results = Rows(("paragraphs",), ({"paragraphs": PlainTerm("literal", value)},), capped=False)
+        table = runner.reshape(Bound(query, query.sparql, {}), results)
         cells.add(table.rows[0]["paragraphs"].value)
     assert cells == {"9; 16; 20(c)"}

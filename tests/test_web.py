@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from app.canned.catalogue import load_catalogue
+from app.canned.examples import EXAMPLES
 from app.settings import REPO_ROOT
-from app.web.examples import EXAMPLES
 from app.web.vendor import LIBRARIES, VENDOR
 
 CATALOGUE = load_catalogue(REPO_ROOT / "queries")

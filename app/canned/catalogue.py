@@ -16,12 +16,13 @@ from pathlib import Path
 from pydantic import ValidationError
 from pyoxigraph import QuerySolutions, Store
 
-from app.canned.binding import NoWhereClause, bind
 from app.canned.errors import CannedError, CatalogueError, UnknownQuery
 from app.canned.params import clean_text, parse_scalar
 from app.canned.spec import CannedQuery, Parameter
-from app.engine.tokens import tokens
 from app.settings import REPO_ROOT, Settings
+from app.sparql_text.tokens import tokens
+from app.sparql_text.values import bind
+from app.sparql_text.where import NoWhereClause
 
 HEADER = "#+"
 

@@ -17,7 +17,7 @@ import mimeparse
 
 from app.canned.errors import ParameterError
 from app.canned.runner import Cell, Table
-from app.linkeddata.iris import linkable
+from app.links import linkable
 
 
 @dataclass(frozen=True)

@@ -1,19 +1,17 @@
 """Run a canned query: check and resolve its parameters, bind them, execute, reshape the rows.
 
-Execution is a callable, so the server runs canned queries in its worker pool (with deadlines)
-and the command line on its own store, through the same code.
+Execution goes through the `Queries` door (app.engine.base), so the server runs canned queries in
+its worker pool (with deadlines) and the command line on its own store, through the same code.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from pyoxigraph import NamedNode
 
-from app.canned.binding import Term, bind
 from app.canned.catalogue import Catalogue
 from app.canned.cells import in_order
 from app.canned.errors import ParameterError
@@ -21,10 +19,12 @@ from app.canned.kinds import KINDS
 from app.canned.labels import LabelIndex
 from app.canned.params import clean_text, parse_scalar
 from app.canned.spec import CannedQuery, OutputColumn
+from app.engine.base import Queries
+from app.engine.rows import Rows
+from app.engine.terms import PlainTerm
+from app.namespaces import XSD
+from app.sparql_text.values import BoundValue, bind
 
-# Takes the final SPARQL text; returns SPARQL JSON results and whether the rows were capped.
-Execute = Callable[[str], tuple[bytes, bool]]
-XSD = "http://www.w3.org/2001/XMLSchema#"
 INTEGERS = {XSD + t for t in ("integer", "int", "long", "short", "nonNegativeInteger", "positiveInteger")}
 DECIMALS = {XSD + t for t in ("decimal", "double", "float")}
 
@@ -89,7 +89,7 @@ class Runner:
             if len(values) > 1:
                 raise ParameterError(key, "give it once")
         reported: dict[str, Any] = {}
-        choices: list[list[Term]] = []
+        choices: list[list[BoundValue]] = []
         for parameter in query.parameters:
             given = raw.get(parameter.name)
             value = given[0] if given else parameter.default
@@ -115,16 +115,15 @@ class Runner:
         sparql = bind(query.sparql, [p.variable for p in query.parameters], choices)
         return Bound(query, sparql, reported)
 
-    def run(self, name: str, raw: Mapping[str, Sequence[str | int]], execute: Execute) -> Table:
+    def run(self, name: str, raw: Mapping[str, Sequence[str | int]], queries: Queries) -> Table:
         bound = self.prepare(name, raw)
-        body, capped = execute(bound.sparql)
-        return self.reshape(bound, json.loads(body), capped)
+        return self.reshape(bound, queries.select(bound.sparql))
 
-    def reshape(self, bound: Bound, results: dict, capped: bool) -> Table:
-        """SPARQL JSON results -> rows of the declared columns, each IRI column with its label."""
+    def reshape(self, bound: Bound, results: Rows) -> Table:
+        """Rows -> rows of the declared columns, each IRI column with its label."""
         columns = bound.query.output_columns
         rows: list[dict[str, Cell | None]] = []
-        for binding in results["results"]["bindings"]:
+        for binding in results:
             row: dict[str, Cell | None] = {}
             for column in columns:
                 if column.label_of is None:
@@ -134,14 +133,14 @@ class Runner:
                     label = self.index.label(source.value) if source and source.kind == "iri" else None
                     row[column.name] = Cell("literal", label) if label is not None else None
             rows.append(row)
-        return Table(bound.query.name, bound.parameters, columns, rows, capped)
+        return Table(bound.query.name, bound.parameters, columns, rows, results.capped)
 
 
-def _cell(term: dict | None) -> Cell | None:
-    """A cell from a SPARQL JSON binding. An empty plain string counts as no value: engines
-    disagree whether an aggregate over nothing (GROUP_CONCAT, MIN) is unbound or ""."""
-    if term is None or (term["type"] == "literal" and term["value"] == "" and not term.get("datatype")):
+def _cell(term: PlainTerm | None) -> Cell | None:
+    """A cell from a solution's term. An empty plain string counts as no value: engines disagree
+    whether an aggregate over nothing (GROUP_CONCAT, MIN) is unbound or ""."""
+    if term is None or (term.kind == "literal" and term.value == "" and not term.datatype):
         return None
-    kind = {"uri": "iri", "literal": "literal", "typed-literal": "literal"}.get(term["type"], "bnode")
-    value = in_order(term["value"]) if kind == "literal" else term["value"]
-    return Cell(kind, value, term.get("datatype"), term.get("xml:lang"))
+    kind = term.kind if term.kind in ("iri", "literal") else "bnode"
+    value = in_order(term.value) if kind == "literal" else term.value
+    return Cell(kind, value, term.datatype, term.language)

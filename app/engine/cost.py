@@ -14,7 +14,7 @@ is stopped and sent on to the ordinary workers with the rest of its own deadline
 
 from __future__ import annotations
 
-from app.engine.tokens import Token
+from app.sparql_text.tokens import Token
 
 FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
 HEAVY_WORDS = {

@@ -10,8 +10,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from pyoxigraph import (
-    BlankNode,
-    Literal,
     NamedNode,
     QueryBoolean,
     QuerySolutions,
@@ -22,26 +20,9 @@ from pyoxigraph import (
 
 from app.engine.errors import QueryError
 from app.engine.results import capped, solutions_chunks, triples_chunks
+from app.engine.rows import ROWS, encode
+from app.engine.terms import PlainTerm
 from app.formats import Kind, NotAcceptable, UnknownFormat, negotiate
-
-
-@dataclass(frozen=True)
-class Term:
-    """A picklable RDF term for safe variable bindings: kind is iri, literal or bnode."""
-
-    kind: str
-    value: str
-    datatype: str | None = None
-    language: str | None = None
-
-    def to_oxigraph(self) -> NamedNode | Literal | BlankNode:
-        if self.kind == "iri":
-            return NamedNode(self.value)
-        if self.kind == "bnode":
-            return BlankNode(self.value)
-        if self.language:
-            return Literal(self.value, language=self.language)
-        return Literal(self.value, datatype=NamedNode(self.datatype) if self.datatype else None)
 
 
 @dataclass(frozen=True)
@@ -55,7 +36,7 @@ class QueryRequest:
     format: str | None = None  # a format name that must fit the answer (internal callers)
     format_hints: tuple[str, ...] = ()  # the protocol's format= / output= values, tried in order
     timeout: float | None = None
-    bindings: dict[str, Term] = field(default_factory=dict)
+    bindings: dict[str, PlainTerm] = field(default_factory=dict)
     base_iri: str | None = None
     row_cap: int | None = None  # None: the server's cap; 0: no cap (whole-graph reads)
 
@@ -123,6 +104,12 @@ def render(
 ) -> tuple[Head, Iterator[bytes]]:
     """An answer (from our store or a remote one) in the negotiated format, cut at the row cap."""
     cap = max_rows if request.row_cap is None else request.row_cap
+    if request.format == ROWS:  # an in-process caller (QueryService.select): no client format
+        if not isinstance(result, QuerySolutions):
+            raise QueryError("a SELECT query was expected")
+        variables = [v.value for v in result.variables]
+        solutions, cut = (list(result), False) if cap == 0 else capped(result, cap)
+        return Head(ROWS, Kind.RESULTS, cut, len(solutions)), iter([encode(variables, solutions)])
     if isinstance(result, QueryBoolean):
         fmt = negotiate(request.accept, Kind.RESULTS, request.format, request.format_hints)
         return Head(fmt.name, Kind.RESULTS, False, 1), iter([result.serialize(format=fmt.oxigraph)])

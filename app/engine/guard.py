@@ -1,6 +1,6 @@
 """Read a query's text once, before anything runs: what it would reach, and whether it is sane.
 
-One linear pass of the shared lexer (`app.engine.tokens`) finds every SERVICE call (its endpoint,
+One linear pass of the shared lexer (`app.sparql_text.tokens`) finds every SERVICE call (its endpoint,
 SILENT, whether it sits inside another SERVICE), whether the query names its own dataset
 (FROM / FROM NAMED), and bounds what would exhaust an engine's stack (nesting, operator chains).
 No recursive parser runs on a request's text in the server process.
@@ -23,7 +23,7 @@ from urllib.parse import urljoin
 
 from app.engine.cost import is_lookup
 from app.engine.errors import QueryError, QueryForbidden
-from app.engine.tokens import Token, check_escapes, position, tokens
+from app.sparql_text.tokens import SparqlTextError, Token, check_escapes, position, tokens
 
 MAX_NESTING = 200  # brackets and braces inside each other
 MAX_OPERATORS = 10_000  # operators in the whole text: each is a level of an expression tree
@@ -78,6 +78,13 @@ def _ambiguous(token: Token) -> bool:
 def plan_query(text: str) -> QueryPlan:
     """Every SERVICE call and the dataset clause of a query; QueryError (400) for text that is
     nested too deeply, has too many operators, or could be read two ways."""
+    try:
+        return _plan(text)
+    except SparqlTextError as error:
+        raise QueryError(str(error)) from None
+
+
+def _plan(text: str) -> QueryPlan:
     check_escapes(text)
     prefixes: dict[str, str] = {}
     calls: list[ServiceCall] = []

@@ -329,6 +329,10 @@ class WorkerPool:
 
     # -- state ---------------------------------------------------------------------------------
 
+    @property
+    def confined(self) -> bool:
+        return self.confinement is None
+
     def status(self) -> PoolStatus:
         with self._lock:
             idle, starting, alive = len(self._idle), self._starting, len(self._all)

@@ -8,15 +8,19 @@ timeout, X-SPARQL-MaxRows for a row limit): those are refused too.
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 from pyoxigraph import QueryResultsFormat, RdfFormat, parse, parse_query_results
 
 from app.engine.answer import Answer, ChunkBody
-from app.engine.binding import bind_values
 from app.engine.errors import QueryError, QueryTimeout
 from app.engine.execution import QueryRequest, render
 from app.engine.guard import plan_query
+from app.engine.worker import UserGraphs
 from app.formats import NotAcceptable, UnknownFormat
+from app.sparql_text.tokens import SparqlTextError
+from app.sparql_text.values import bind_values
 
 ACCEPT = (
     "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8, "
@@ -60,7 +64,11 @@ class RemoteEngine:
         return {"query": text, "default-graph-uri": default, "named-graph-uri": named}
 
     def run(self, request: QueryRequest, timeout: float) -> Answer:
-        data = self._form(request, bind_values(request.query, request.bindings))
+        try:
+            bound = bind_values(request.query, {k: t.to_oxigraph() for k, t in request.bindings.items()})
+        except (SparqlTextError, ValueError) as error:
+            raise QueryError(f"invalid binding: {error}") from None
+        data = self._form(request, bound)
         try:
             with httpx.Client(timeout=timeout) as client:
                 response = client.post(self.endpoint, data=data, headers={"Accept": ACCEPT})
@@ -94,8 +102,21 @@ class RemoteEngine:
             raise RemoteFailed(f"remote store answered a malformed or cut document: {error}") from None
         return Answer(head=head, body=ChunkBody(iter(body)))
 
-    def publish(self, snapshot: object) -> None:
+    async def run_async(self, request: QueryRequest, timeout: float) -> Answer:
+        """`run` in a thread: the remote call blocks on the network, not on our CPU."""
+        return await asyncio.to_thread(self.run, request, timeout)
+
+    def publish(self, user_graphs: UserGraphs) -> None:
         """User graphs are not supported on the remote backend (updates answer 403)."""
+
+    def status(self) -> None:
+        """No workers here: the remote server has its own."""
+        return None
+
+    @property
+    def confined(self) -> bool:
+        """Queries run on the remote server, whose network we do not confine."""
+        return False
 
     def close(self) -> None:
         pass

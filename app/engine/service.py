@@ -15,7 +15,7 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -24,20 +24,23 @@ from pyoxigraph import NamedNode, RdfFormat, Store
 
 from app.engine import lane
 from app.engine.answer import Answer
+from app.engine.base import Engine
 from app.engine.egress import Route
 from app.engine.errors import QueryError, QueryForbidden, QueryTooLarge
 from app.engine.execution import QueryRequest
+from app.engine.federation.gateway import Gateway, PartnerFailed
+from app.engine.federation.partners import partner_endpoints
+from app.engine.federation.routing import rewrite
 from app.engine.guard import QueryPlan, check_query
 from app.engine.jobs import run_job
 from app.engine.lane import FastLane
 from app.engine.pool import WorkerPool
 from app.engine.remote import RemoteEngine
+from app.engine.rows import ROWS, Rows, Triples, decode, triples_from
 from app.engine.sandbox import Limits
+from app.engine.terms import PlainTerm
 from app.engine.updates import apply_update, remove_graph, write_graph
 from app.engine.worker import StoreSpec, UserGraphs, WorkerConfig
-from app.federation.gateway import Gateway, PartnerFailed
-from app.federation.partners import partner_endpoints
-from app.federation.routing import rewrite
 from app.graph.build import Dataset
 from app.graph.store import beside_graphs
 from app.settings import Settings
@@ -71,7 +74,7 @@ class QueryService:
         self._retired = False  # set once a successor holds the writable graphs (handing_over)
         self._scratch: Path | None = None
         self._curated_sizes: dict[str, int] | None = None
-        self.engine: WorkerPool | RemoteEngine
+        self.engine: Engine
         self.lane: FastLane | None = None  # workers of their own for lookups (app.engine.lane)
         if settings.backend == "remote":
             assert settings.endpoint is not None
@@ -120,7 +123,7 @@ class QueryService:
     def gateway_base(self) -> str:
         """The gateway as the engine reaches it: a confined worker through its relay on loopback;
         an unconfined worker or a remote store at the address the server listens on."""
-        confined = isinstance(self.engine, WorkerPool) and self.engine.confinement is None
+        confined = self.engine.confined
         host = "127.0.0.1" if confined else self._server_host()
         host = f"[{host}]" if ":" in host else host
         return f"http://{host}:{self.settings.port}/_federation"
@@ -166,10 +169,10 @@ class QueryService:
         return self._run(request, plan, timeout)
 
     async def query_async(self, request: QueryRequest) -> Answer:
-        """`query` from the event loop: a local query on the worker pool is awaited on the loop; a
-        federated one or one for the remote backend goes to a thread."""
+        """`query` from the event loop: the engine awaits a local query (the worker pool on the
+        loop, the remote backend in a thread); a federated one goes to a thread."""
         timeout, plan = self._checked(request)
-        if plan.calls or not isinstance(self.engine, WorkerPool):
+        if plan.calls:  # the gateway and partner calls block: a thread of their own
             return await asyncio.to_thread(self._run, request, plan, timeout)
         if self.lane is not None and self.lane.takes(request, plan):
             return await self.lane.run_async(request, timeout, self.engine.run_async)
@@ -209,6 +212,25 @@ class QueryService:
         if outcomes and any(o.capped for o in outcomes.outcomes.values()):
             answer.headers["X-Federation-Capped"] = f"true; limit={self.settings.federation_max_rows}"
         return answer
+
+    def select(self, query: str, bindings: Mapping[str, PlainTerm] | None = None) -> Rows:
+        """A SELECT for callers inside the server: the same guards and deadline as /sparql, the
+        answer as rows (the `Queries` door of app.engine.base)."""
+        request = QueryRequest(query=query, bindings=dict(bindings or {}), format=ROWS)
+        answer = self.query(request)
+        try:
+            return decode(answer.body.read(), answer.head.capped)
+        finally:
+            answer.body.close()
+
+    def construct(self, query: str, bindings: Mapping[str, PlainTerm] | None = None) -> Triples:
+        """A CONSTRUCT or DESCRIBE for callers inside the server, whole (no row cap)."""
+        request = QueryRequest(query=query, bindings=dict(bindings or {}), format="ntriples", row_cap=0)
+        answer = self.query(request)
+        try:
+            return triples_from(answer.body.read(), answer.head.capped)
+        finally:
+            answer.body.close()
 
     # -- writing -------------------------------------------------------------------------------
 

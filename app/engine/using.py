@@ -11,7 +11,7 @@ from __future__ import annotations
 from pyoxigraph import NamedNode
 
 from app.engine.errors import QueryError
-from app.engine.tokens import tokens
+from app.sparql_text.tokens import SparqlTextError, tokens
 
 
 def top_level_where_positions(update: str) -> list[int]:
@@ -37,7 +37,10 @@ def with_using(update: str, modify_count: int, default: list[str], named: list[s
         )
     except ValueError as error:
         raise QueryError(f"invalid using-graph-uri: {error}") from None
-    positions = top_level_where_positions(update)
+    try:
+        positions = top_level_where_positions(update)
+    except SparqlTextError as error:
+        raise QueryError(str(error)) from None
     if len(positions) != modify_count:
         raise QueryError("could not apply using-graph-uri to this update; use USING clauses")
     for position in reversed(positions):

@@ -17,7 +17,7 @@ import rdflib
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Store
 from rdflib.namespace import RDF, RDFS, SH
 
-from app.canned.binding import where_body
+from app.sparql_text.where import where_body
 
 Term = NamedNode | BlankNode | Literal
 CHUNK = 500  # focus nodes per VALUES block

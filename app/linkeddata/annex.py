@@ -23,6 +23,7 @@ from pyoxigraph import Literal, NamedNode, Quad, QueryBoolean, QuerySolutions, S
 
 from app.canned.catalogue import load_catalogue, queries_dir
 from app.canned.errors import CannedError
+from app.canned.examples import EXAMPLES
 from app.canned.labels import LabelIndex
 from app.canned.runner import Runner
 from app.linkeddata import catalogue as resources
@@ -31,7 +32,6 @@ from app.linkeddata.catalogue import superclasses
 from app.linkeddata.iris import IriSpace
 from app.namespaces import DCT, PREFIXES, RDF, RDFS, XSD
 from app.settings import Settings
-from app.web.examples import EXAMPLES
 
 log = logging.getLogger(__name__)
 

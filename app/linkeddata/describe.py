@@ -11,10 +11,10 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from pyoxigraph import NamedNode, RdfFormat, Triple, parse
+from pyoxigraph import NamedNode, Triple
 
-from app.engine.execution import QueryRequest, Term
 from app.engine.service import QueryService
+from app.engine.terms import PlainTerm
 from app.namespaces import CMS, DCT, LABEL_PROPERTIES, PROV, RDF, RDFS
 
 _LABELS = ", ".join(f"<{p}>" for p in LABEL_PROPERTIES)
@@ -51,7 +51,7 @@ WHERE {{
      OPTIONAL {{ ?fact <{RDF}type> ?facttype OPTIONAL {{ ?facttype <{RDFS}label> ?facttypelabel }} }} }}
 }}
 """
-BINDINGS = {"stated": Term("iri", PROV + "wasDerivedFrom")}
+BINDINGS = {"stated": PlainTerm("iri", PROV + "wasDerivedFrom")}
 
 
 @dataclass(frozen=True)
@@ -85,14 +85,8 @@ def ordered(iri: str, triples: list[Triple]) -> tuple[Triple, ...]:
 
 def describe(service: QueryService, iri: str) -> Description:
     """Ask the service (with its deadline) for everything that describes `iri`."""
-    answer = service.query(
-        QueryRequest(
-            query=DESCRIBE, bindings={**BINDINGS, "this": Term("iri", iri)}, format="ntriples", row_cap=0
-        )
-    )
-    body = answer.body.read()
-    triples = [q.triple for q in parse(body, format=RdfFormat.N_TRIPLES)]
-    return Description(iri, ordered(iri, triples))
+    triples = service.construct(DESCRIBE, {**BINDINGS, "this": PlainTerm("iri", iri)}).triples
+    return Description(iri, ordered(iri, list(triples)))
 
 
 class DescriptionCache:

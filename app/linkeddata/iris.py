@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from pyoxigraph import NamedNode, Store
 
 from app.graph.store import BESIDE, beside_graphs
+from app.links import linkable
 
 # Suffixes a client may add to a resource's path to ask for one format.
 SUFFIXES: dict[str, str] = {
@@ -22,21 +23,6 @@ SUFFIXES: dict[str, str] = {
     ".html": "html",
 }
 RDF_SUFFIXES: dict[str, str] = {name: suffix for suffix, name in SUFFIXES.items() if name != "html"}
-LINKABLE_SCHEMES = ("http", "https")
-
-
-def linkable(url: str | None) -> str | None:
-    """`url` if a page may make a live link of it: a path or fragment on this server, or an http(s)
-    URL; otherwise None. A curated IRI such as `javascript:...` or `data:...` is shown as text,
-    never linked (a careless or hostile curated file must not put script into our pages)."""
-    if not url:
-        return None
-    if url.startswith(("/", "#", "?")) and not url.startswith("//"):
-        return url
-    parts = urlsplit(url)
-    return url if parts.scheme.lower() in LINKABLE_SCHEMES and parts.netloc else None
-
-
 @dataclass(frozen=True)
 class IriSpace:
     """One base IRI: what we mint, and where on this server each minted IRI answers."""

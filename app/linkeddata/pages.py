@@ -8,8 +8,8 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from app import __version__
-from app.linkeddata.iris import linkable
 from app.linkeddata.void import DEFAULT_LICENCE, LICENCE_NAMES
+from app.links import linkable
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 

@@ -14,9 +14,9 @@ from app.engine.errors import (
     QueryTooLarge,
     ServerBusy,
 )
+from app.engine.federation.gateway import PartnerFailed
 from app.engine.pool import WorkerFailed
 from app.engine.remote import RemoteFailed
-from app.federation.gateway import PartnerFailed
 from app.formats import NotAcceptable, UnknownFormat
 
 

@@ -4,6 +4,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from app import __version__
+from app.engine.pool import PoolStatus
 from app.reload import Reloader, ReloadStatus
 from app.routes.versioned import snapshot
 
@@ -34,11 +35,10 @@ class Health(BaseModel):
     reload: ReloadStatus | None = None
 
 
-def _workers(pool: object) -> Workers | None:
+def _workers(status: PoolStatus | None) -> Workers | None:
     """A worker pool's state, or None (the remote backend has none; the fast lane may be off)."""
-    if not hasattr(pool, "status"):
+    if status is None:
         return None
-    status = pool.status()
     return Workers(
         size=status.size,
         idle=status.idle,
@@ -55,8 +55,8 @@ def health(request: Request) -> Health:
     taken = snapshot(request)
     dataset, service = taken.dataset, taken.service
     reloader: Reloader | None = getattr(request.app.state, "reloader", None)
-    workers = _workers(service.engine)
-    lane = _workers(service.lane.pool if service.lane is not None else None)
+    workers = _workers(service.engine.status())
+    lane = _workers(service.lane.pool.status() if service.lane is not None else None)
     short = any(w is not None and w.starting > 0 for w in (workers, lane))
     reload_ok = reloader is None or reloader.status is None or reloader.status.ok
     return Health(

@@ -21,7 +21,6 @@ from app.canned.kinds import KINDS
 from app.canned.render import OUTPUTS, NoAcceptableOutput, choose, render
 from app.canned.runner import Runner
 from app.canned.spec import CannedQuery, ColumnType, OutputColumn, Parameter, ParamType
-from app.engine.execution import QueryRequest
 from app.engine.service import QueryService
 from app.routes.admission import Admission
 from app.routes.versioned import snapshot
@@ -167,7 +166,7 @@ def _run(request: Request, name: str) -> Response:
         if key != FORMAT:
             raw.setdefault(key, []).append(value)
     service: QueryService = snapshot(request).service
-    table = runner.run(name, raw, lambda text: _execute(service, text))
+    table = runner.run(name, raw, service)
     headers = {"Vary": "Accept", "X-Result-Count": str(len(table.rows))}
     if table.capped:
         headers["X-Result-Capped"] = f"true; limit={request.app.state.settings.max_rows}"
@@ -175,14 +174,6 @@ def _run(request: Request, name: str) -> Response:
         headers["Content-Disposition"] = f'inline; filename="{name}.{output.extension}"'
     body = render(table, output, query.title, query.description)
     return Response(body, media_type=f"{output.media_type}; charset=utf-8", headers=headers)
-
-
-def _execute(service: QueryService, text: str) -> tuple[bytes, bool]:
-    answer = service.query(QueryRequest(query=text, format="json"))
-    try:
-        return answer.body.read(), answer.head.capped
-    finally:
-        answer.body.close()
 
 
 def _operation_description(query: CannedQuery) -> str:

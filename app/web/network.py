@@ -9,14 +9,14 @@ the caller's text, and the query runs in the worker pool with the server's deadl
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from pyoxigraph import NamedNode
 
-from app.canned.binding import bind
+from app.engine.base import Queries
+from app.sparql_text.values import bind
 from app.web.labels import LabelLookup
 
 CMS = "https://w3id.org/cms-kg/ontology#"
@@ -57,7 +57,6 @@ ORDER BY ?relation ?via ?source ?target
 """
 
 # Takes SPARQL text; returns SPARQL JSON results.
-Execute = Callable[[str], bytes]
 
 
 @dataclass(frozen=True)
@@ -87,17 +86,17 @@ def node_group(classes: frozenset[str]) -> str:
     return "organisation"
 
 
-def build_network(execute: Execute, labels: LabelLookup, wanted: NetworkFilter) -> dict[str, Any]:
+def build_network(queries: Queries, labels: LabelLookup, wanted: NetworkFilter) -> dict[str, Any]:
     """Cytoscape.js elements: one node per organisation or instrument, one edge per pair of nodes
     and kind of relation (with every arrangement or membership it stands for), plus counts."""
-    results = json.loads(execute(network_sparql(wanted)))
+    results = queries.select(network_sparql(wanted))
     nodes: dict[str, dict[str, Any]] = {}
     edges: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for row in results["results"]["bindings"]:
-        relation = row["relation"]["value"]
+    for row in results:
+        relation = row["relation"].value
         if relation not in wanted.relations:
             continue
-        source, target = row["source"]["value"], row["target"]["value"]
+        source, target = row["source"].value, row["target"].value
         for iri in (source, target):
             if iri not in nodes:
                 nodes[iri] = {
@@ -116,9 +115,9 @@ def build_network(execute: Execute, labels: LabelLookup, wanted: NetworkFilter) 
                 "relation": relation,
                 "via": [],
             }
-        via = row.get("via", {}).get("value")
+        via = row["via"].value if "via" in row else None
         if via and all(v["iri"] != via for v in edge["via"]):
-            kind = row.get("type", {}).get("value")
+            kind = row["type"].value if "type" in row else None
             edge["via"].append(
                 {"iri": via, "label": labels.label(via) or via, "kind": labels.label(kind) if kind else None}
             )

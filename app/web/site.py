@@ -10,12 +10,11 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from app.canned.examples import EXAMPLES
 from app.canned.kinds import KINDS
 from app.canned.runner import Runner
-from app.engine.execution import QueryRequest
 from app.engine.service import QueryService
 from app.settings import Settings
-from app.web.examples import EXAMPLES
 from app.web.forms import QueryForm, build_forms
 from app.web.labels import LabelLookup
 from app.web.network import ADMINISTRATION, ARRANGEMENT, MEMBERSHIP, NetworkFilter, build_network
@@ -81,14 +80,7 @@ class WebSite:
             type_iri = match.iri
             reported["type"] = {"value": arrangement_type, "iri": match.iri, "label": match.label}
         wanted = NetworkFilter(subject_iri, type_iri, frozenset(r for r in relations if r in RELATIONS))
-        network = build_network(lambda text: _select(service, text), self.labels, wanted)
+        network = build_network(service, self.labels, wanted)
         network["filters"] = reported
         return network
 
-
-def _select(service: QueryService, text: str) -> bytes:
-    answer = service.query(QueryRequest(query=text, format="json"))
-    try:
-        return answer.body.read()
-    finally:
-        answer.body.close()

@@ -15,7 +15,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from app.engine.errors import QueryError
+
+class SparqlTextError(ValueError):
+    """Text that cannot be read as SPARQL the way an engine would (the engine answers it as 400)."""
 
 _ESCAPE = r"""\\(?:[tbnrf\\"']|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8})"""
 _PN_CHARS = r"[\w\-\u00B7\u0300-\u036F\u203F\u2040]"
@@ -75,13 +77,13 @@ def position(text: str, offset: int) -> str:
 
 def tokens(text: str) -> Iterator[Token]:
     """The tokens of a SPARQL text (comments and strings included, whitespace not); raises
-    QueryError where no token can start (a lone backslash, an unterminated string)."""
+    SparqlTextError where no token can start (a lone backslash, an unterminated string)."""
     depth, at, end = 0, 0, len(text)
     while at < end:
         match = _TOKEN.match(text, at)
         if match is None:
             what = "unterminated string" if _QUOTE.match(text, at) else f"unexpected {text[at]!r}"
-            raise QueryError(f"syntax error at {position(text, at)}: {what}")
+            raise SparqlTextError(f"syntax error at {position(text, at)}: {what}")
         kind = match.lastgroup or "punct"
         at = match.end()
         if kind == "space":
@@ -111,7 +113,7 @@ def check_escapes(text: str) -> None:
             code = int(digits, 16)
             if code <= 0x10FFFF and _ordinary(chr(code)):
                 continue
-        raise QueryError(
+        raise SparqlTextError(
             f"escape {text[match.start() : match.end() + width]!r} at {position(text, match.start())} is "
             "not accepted: write the character itself (escapes are accepted only for letters, digits "
             "and non-ASCII characters)"

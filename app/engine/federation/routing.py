@@ -9,10 +9,9 @@ query's ticket. Calls nested inside another SERVICE are left as written: the out
 from __future__ import annotations
 
 from app.engine.guard import ServiceCall
+from app.sparql_text.spans import replace_spans
 
 
 def rewrite(query: str, calls: list[ServiceCall], urls: list[str]) -> str:
     """The query with each call's endpoint replaced by the matching gateway URL."""
-    for call, url in sorted(zip(calls, urls, strict=True), key=lambda pair: -pair[0].start):
-        query = f"{query[: call.start]}<{url}>{query[call.end :]}"
-    return query
+    return replace_spans(query, [(c.start, c.end, f"<{url}>") for c, url in zip(calls, urls, strict=True)])
