@@ -112,7 +112,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     from app.engine.embedded import run_local
     from app.engine.errors import QueryError, QueryForbidden
     from app.engine.execution import QueryRequest
-    from app.formats import Kind, UnknownFormat
+    from app.formats import AnswerKind, UnknownFormat
 
     settings = _settings(args)
     if args.canned:
@@ -135,7 +135,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     except (QueryError, QueryForbidden) as error:
         print(f"cmskg query: {error}", file=sys.stderr)
         return EXIT_INVALID
-    if args.format == "table" and head.kind is Kind.RESULTS and head.format_name == "json":
+    if args.format == "table" and head.kind is AnswerKind.RESULTS and head.format_name == "json":
         print(_table(body))
     else:
         sys.stdout.buffer.write(body)
@@ -181,7 +181,7 @@ def _canned(args: argparse.Namespace, settings: Settings) -> int:
     """Run a canned query by name with --param key=value pairs, through the server's own code."""
     from app.canned.catalogue import load_catalogue, queries_dir
     from app.canned.errors import CannedError
-    from app.canned.labels import LabelIndex
+    from app.canned.label_index import LabelIndex
     from app.canned.render import BY_NAME, render, text_table
     from app.canned.runner import Runner
     from app.engine.embedded import LocalQueries

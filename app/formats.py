@@ -10,7 +10,7 @@ import mimeparse
 from pyoxigraph import QueryResultsFormat, RdfFormat
 
 
-class Kind(StrEnum):
+class AnswerKind(StrEnum):
     """What a format can carry: tabular/boolean query results, or an RDF graph."""
 
     RESULTS = "results"
@@ -21,7 +21,7 @@ class Kind(StrEnum):
 class Format:
     name: str
     media_type: str
-    kind: Kind
+    kind: AnswerKind
     oxigraph: QueryResultsFormat | RdfFormat
     extension: str
     aliases: tuple[str, ...] = ()
@@ -36,7 +36,7 @@ FORMATS: tuple[Format, ...] = (
     Format(
         "json",
         "application/sparql-results+json",
-        Kind.RESULTS,
+        AnswerKind.RESULTS,
         QueryResultsFormat.JSON,
         "srj",
         ("application/json",),
@@ -45,20 +45,20 @@ FORMATS: tuple[Format, ...] = (
     Format(
         "xml",
         "application/sparql-results+xml",
-        Kind.RESULTS,
+        AnswerKind.RESULTS,
         QueryResultsFormat.XML,
         "srx",
         ("application/xml",),
         ("text/xml",),
     ),
-    Format("csv", "text/csv", Kind.RESULTS, QueryResultsFormat.CSV, "csv"),
-    Format("tsv", "text/tab-separated-values", Kind.RESULTS, QueryResultsFormat.TSV, "tsv"),
+    Format("csv", "text/csv", AnswerKind.RESULTS, QueryResultsFormat.CSV, "csv"),
+    Format("tsv", "text/tab-separated-values", AnswerKind.RESULTS, QueryResultsFormat.TSV, "tsv"),
     # Nicknames are the names clients send as format= / output= (SPARQLWrapper, Fuseki, Virtuoso):
     # N3 is answered as Turtle (a subset of N3); "json" and "xml" of a graph mean JSON-LD, RDF/XML.
     Format(
         "turtle",
         "text/turtle",
-        Kind.RDF,
+        AnswerKind.RDF,
         RdfFormat.TURTLE,
         "ttl",
         ("application/x-turtle",),
@@ -67,24 +67,24 @@ FORMATS: tuple[Format, ...] = (
     Format(
         "jsonld",
         "application/ld+json",
-        Kind.RDF,
+        AnswerKind.RDF,
         RdfFormat.JSON_LD,
         "jsonld",
         ("application/json",),
         ("json-ld", "json"),
     ),
-    Format("ntriples", "application/n-triples", Kind.RDF, RdfFormat.N_TRIPLES, "nt", ("text/plain",)),
+    Format("ntriples", "application/n-triples", AnswerKind.RDF, RdfFormat.N_TRIPLES, "nt", ("text/plain",)),
     Format(
         "rdfxml",
         "application/rdf+xml",
-        Kind.RDF,
+        AnswerKind.RDF,
         RdfFormat.RDF_XML,
         "rdf",
         ("application/xml",),
         ("xml", "rdf+xml", "text/xml"),
     ),
-    Format("nquads", "application/n-quads", Kind.RDF, RdfFormat.N_QUADS, "nq"),
-    Format("trig", "application/trig", Kind.RDF, RdfFormat.TRIG, "trig"),
+    Format("nquads", "application/n-quads", AnswerKind.RDF, RdfFormat.N_QUADS, "nq"),
+    Format("trig", "application/trig", AnswerKind.RDF, RdfFormat.TRIG, "trig"),
 )
 
 
@@ -100,11 +100,11 @@ class UnknownFormat(ValueError):
     """A `format=` parameter that names no format of the right kind."""
 
 
-def formats_of(kind: Kind) -> list[Format]:
+def formats_of(kind: AnswerKind) -> list[Format]:
     return [f for f in FORMATS if f.kind is kind]
 
 
-def by_name(name: str, kind: Kind) -> Format:
+def by_name(name: str, kind: AnswerKind) -> Format:
     """The format a `format=` parameter names (a short name, an extension or a media type)."""
     wanted = name.strip().lower()
     for fmt in formats_of(kind):
@@ -127,7 +127,7 @@ def _clean_ranges(accept: str) -> str:
 
 
 def negotiate(
-    accept: str | None, kind: Kind, format_param: str | None = None, hints: tuple[str, ...] = ()
+    accept: str | None, kind: AnswerKind, format_param: str | None = None, hints: tuple[str, ...] = ()
 ) -> Format:
     """Pick the format for an answer: `format_param` wins (it must name a format of this kind);
     else the first of `hints` (the protocol's format= / output= / results= values, as clients send
@@ -147,7 +147,7 @@ def negotiate(
         raise
 
 
-def _by_accept(accept: str | None, kind: Kind) -> Format:
+def _by_accept(accept: str | None, kind: AnswerKind) -> Format:
     offered = formats_of(kind)
     if not accept or not accept.strip():
         return offered[0]

@@ -19,6 +19,7 @@ SPDX = "http://spdx.org/rdf/terms#"
 VANN = "http://purl.org/vocab/vann/"
 DWC = "http://rs.tdwg.org/dwc/terms/"
 SD = "http://www.w3.org/ns/sparql-service-description#"
+SH = "http://www.w3.org/ns/shacl#"
 
 PREFIXES: dict[str, str] = {
     "cms": CMS,

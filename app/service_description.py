@@ -25,7 +25,7 @@ def sd(name: str) -> NamedNode:
     return NamedNode(SD + name)
 
 
-def describe(
+def describe_service(
     endpoint: str,
     graphs: dict[str, int],
     default_triples: int,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.canned.catalogue import Catalogue
-from app.canned.labels import LabelIndex
+from app.canned.label_index import LabelIndex
 from app.canned.runner import Runner
 from app.engine.service import QueryService
 from app.graph.build import Dataset

@@ -196,7 +196,7 @@ class Runner:
         """Resolve each canned query's example parameters once, on the curated graph, with the
         label index our API uses, so that every server runs the query our API would run."""
         from app.canned.kinds import KINDS
-        from app.canned.labels import LabelIndex
+        from app.canned.label_index import LabelIndex
         from app.graph.sources import load_sources
         from app.graph.store import in_memory
 

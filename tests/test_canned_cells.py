@@ -6,7 +6,7 @@ from pyoxigraph import Store
 
 from app.canned.catalogue import load_catalogue, queries_dir
 from app.canned.cells import in_order
-from app.canned.labels import LabelIndex
+from app.canned.label_index import LabelIndex
 from app.canned.runner import Bound, Runner
 from app.engine.rows import Rows
 from app.engine.terms import PlainTerm

@@ -29,7 +29,7 @@ from rdflib import RDF, Literal, Namespace, URIRef
 
 from app.canned.catalogue import load_catalogue
 from app.canned.kinds import KINDS
-from app.canned.labels import LabelIndex
+from app.canned.label_index import LabelIndex
 from app.curation.matching import COPY_RUN, shared_run, words
 from app.curation.report_text import Part
 from app.curation.report_text import read as read_report

@@ -10,7 +10,7 @@ from pyoxigraph import RdfFormat, parse
 
 from app.formats import NotAcceptable, UnknownFormat
 from app.linkeddata.iris import IriSpace, split_suffix
-from app.linkeddata.labels import humanise
+from app.linkeddata.names import humanise
 from app.linkeddata.negotiation import choose
 from tests.conftest import cmskg
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.formats import Kind, NotAcceptable, UnknownFormat, by_name, negotiate
+from app.formats import AnswerKind, NotAcceptable, UnknownFormat, by_name, negotiate
 
 RESULTS = [
     ("application/sparql-results+json", "json"),
@@ -24,30 +24,30 @@ GRAPHS = [
 
 @pytest.mark.parametrize(("accept", "name"), RESULTS)
 def test_each_results_type_is_chosen(accept, name):
-    assert negotiate(accept, Kind.RESULTS).name == name
+    assert negotiate(accept, AnswerKind.RESULTS).name == name
 
 
 @pytest.mark.parametrize(("accept", "name"), GRAPHS)
 def test_each_graph_type_is_chosen(accept, name):
-    assert negotiate(accept, Kind.RDF).name == name
+    assert negotiate(accept, AnswerKind.RDF).name == name
 
 
 @pytest.mark.parametrize(
     ("accept", "kind", "name"),
     [
-        (None, Kind.RESULTS, "json"),
-        ("", Kind.RDF, "turtle"),
-        ("*/*", Kind.RESULTS, "json"),
-        ("*/*", Kind.RDF, "turtle"),
-        ("text/*", Kind.RESULTS, "csv"),
-        ("text/csv;q=0.5, application/sparql-results+xml;q=0.9", Kind.RESULTS, "xml"),
-        ("text/csv;q=1.0, application/sparql-results+xml;q=0.9", Kind.RESULTS, "csv"),
-        ("text/csv; charset=utf-8", Kind.RESULTS, "csv"),
-        ("application/rdf+xml;q=0.3, text/turtle;q=0.2, */*;q=0.1", Kind.RDF, "rdfxml"),
-        ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", Kind.RESULTS, "xml"),
-        ("application/json", Kind.RDF, "jsonld"),
-        ("application/json", Kind.RESULTS, "json"),
-        ("not a type, text/csv", Kind.RESULTS, "csv"),
+        (None, AnswerKind.RESULTS, "json"),
+        ("", AnswerKind.RDF, "turtle"),
+        ("*/*", AnswerKind.RESULTS, "json"),
+        ("*/*", AnswerKind.RDF, "turtle"),
+        ("text/*", AnswerKind.RESULTS, "csv"),
+        ("text/csv;q=0.5, application/sparql-results+xml;q=0.9", AnswerKind.RESULTS, "xml"),
+        ("text/csv;q=1.0, application/sparql-results+xml;q=0.9", AnswerKind.RESULTS, "csv"),
+        ("text/csv; charset=utf-8", AnswerKind.RESULTS, "csv"),
+        ("application/rdf+xml;q=0.3, text/turtle;q=0.2, */*;q=0.1", AnswerKind.RDF, "rdfxml"),
+        ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", AnswerKind.RESULTS, "xml"),
+        ("application/json", AnswerKind.RDF, "jsonld"),
+        ("application/json", AnswerKind.RESULTS, "json"),
+        ("not a type, text/csv", AnswerKind.RESULTS, "csv"),
     ],
 )
 def test_q_values_wildcards_and_parameters(accept, kind, name):
@@ -57,16 +57,16 @@ def test_q_values_wildcards_and_parameters(accept, kind, name):
 @pytest.mark.parametrize("accept", ["image/png", "text/csv;q=0", "text/html"])
 def test_nothing_acceptable_lists_the_offer(accept):
     with pytest.raises(NotAcceptable) as refused:
-        negotiate(accept, Kind.RESULTS)
+        negotiate(accept, AnswerKind.RESULTS)
     assert "application/sparql-results+json" in refused.value.offered
 
 
 def test_format_parameter_beats_the_header():
-    assert negotiate("text/csv", Kind.RESULTS, "tsv").name == "tsv"
-    assert by_name("ttl", Kind.RDF).name == "turtle"
-    assert by_name("text/turtle", Kind.RDF).name == "turtle"
+    assert negotiate("text/csv", AnswerKind.RESULTS, "tsv").name == "tsv"
+    assert by_name("ttl", AnswerKind.RDF).name == "turtle"
+    assert by_name("text/turtle", AnswerKind.RDF).name == "turtle"
     with pytest.raises(UnknownFormat):
-        by_name("turtle", Kind.RESULTS)
+        by_name("turtle", AnswerKind.RESULTS)
 
 
 @pytest.mark.parametrize(("accept", "media_type"), RESULTS)

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-CMS = "https://w3id.org/cms-kg/ontology#"
+from app.namespaces import CMS
 
 
 @dataclass(frozen=True)
-class Kind:
+class ResourceKind:
     name: str
     description: str
     classes: tuple[str, ...]
@@ -21,41 +21,43 @@ class Kind:
         return not self.classes or any(c in classes for c in self.classes)
 
 
-KINDS: dict[str, Kind] = {
+KINDS: dict[str, ResourceKind] = {
     kind.name: kind
     for kind in (
-        Kind(
+        ResourceKind(
             "subject",
             "a species, species group, scientific or vernacular name, or a topic",
             (CMS + "Taxon", CMS + "SpeciesGroup", CMS + "Topic"),
         ),
-        Kind(
+        ResourceKind(
             "species",
             "a species, species group, scientific or vernacular name",
             (CMS + "Taxon", CMS + "SpeciesGroup"),
         ),
-        Kind("topic", "a topic (theme of work)", (CMS + "Topic",)),
-        Kind(
+        ResourceKind("topic", "a topic (theme of work)", (CMS + "Topic",)),
+        ResourceKind(
             "organisation",
             "an organisation, government, secretariat or standing group",
             (CMS + "Organisation",),
         ),
-        Kind("collaboration", "a standing collaboration or group", (CMS + "Collaboration",)),
-        Kind(
+        ResourceKind("collaboration", "a standing collaboration or group", (CMS + "Collaboration",)),
+        ResourceKind(
             "aichi-target", "an Aichi Biodiversity Target: its number (1-20) or label", (CMS + "AichiTarget",)
         ),
-        Kind("place", "a country (name or ISO 3166-1 code), region or city", (CMS + "Place",)),
-        Kind(
+        ResourceKind("place", "a country (name or ISO 3166-1 code), region or city", (CMS + "Place",)),
+        ResourceKind(
             "arrangement-type",
             "a kind of arrangement (joint work plan, letter of cooperation...)",
             (CMS + "ArrangementType",),
         ),
-        Kind("instrument", "a convention, CMS Agreement, MOU, plan or resolution", (CMS + "Instrument",)),
-        Kind(
+        ResourceKind(
+            "instrument", "a convention, CMS Agreement, MOU, plan or resolution", (CMS + "Instrument",)
+        ),
+        ResourceKind(
             "document-part",
             "a paragraph, lettered item, section or footnote of a document",
             (CMS + "DocumentPart",),
         ),
-        Kind("resource", "anything the graph names", ()),
+        ResourceKind("resource", "anything the graph names", ()),
     )
 }

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pyoxigraph import NamedNode, Store
 
 from app.canned.errors import LabelNotFound, ParameterError
-from app.canned.kinds import Kind
+from app.canned.kinds import ResourceKind
 from app.namespaces import CMS, DCT, DWC, FOAF, RDFS, SKOS
 
 # Label property -> tier (1 names the resource, 2 is another name for it).
@@ -131,7 +131,7 @@ class LabelIndex:
     def label(self, iri: str) -> str | None:
         return self._display.get(iri)
 
-    def resolve(self, parameter: str, kind: Kind, text: str) -> list[Match]:
+    def resolve(self, parameter: str, kind: ResourceKind, text: str) -> list[Match]:
         """The resources of this kind the text names (an IRI or a label); LabelNotFound if none."""
         if _IRI_LIKE.match(text):
             try:
@@ -177,7 +177,7 @@ class LabelIndex:
                     todo.append(child)
         return seen
 
-    def suggestions(self, kind: Kind, text: str) -> list[str]:
+    def suggestions(self, kind: ResourceKind, text: str) -> list[str]:
         """Labels of this kind close to the text: those containing it first, then look-alikes."""
         wanted = normalise(text)
         labels: dict[str, str] = {}

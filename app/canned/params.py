@@ -14,8 +14,8 @@ from pyoxigraph import Literal, NamedNode
 
 from app.canned.errors import ParameterError
 from app.canned.spec import Parameter, ParamType
+from app.namespaces import XSD
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
 _INTEGER = re.compile(r"[+-]?[0-9]{1,12}")
 _YEAR = re.compile(r"[0-9]{4}")
 _DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")

@@ -16,7 +16,7 @@ from app.canned.catalogue import Catalogue
 from app.canned.cells import in_order
 from app.canned.errors import ParameterError
 from app.canned.kinds import KINDS
-from app.canned.labels import LabelIndex
+from app.canned.label_index import LabelIndex
 from app.canned.params import clean_text, parse_scalar
 from app.canned.spec import CannedQuery, OutputColumn
 from app.engine.base import Queries

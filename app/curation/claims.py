@@ -29,12 +29,15 @@ import rdflib
 from rdflib import RDF, RDFS, URIRef
 from rdflib.term import Node
 
-CMS = rdflib.Namespace("https://w3id.org/cms-kg/ontology#")
-PROV = rdflib.Namespace("http://www.w3.org/ns/prov#")
-SKOS = rdflib.Namespace("http://www.w3.org/2004/02/skos/core#")
-DCT = rdflib.Namespace("http://purl.org/dc/terms/")
-DWC = rdflib.Namespace("http://rs.tdwg.org/dwc/terms/")
-FOAF = rdflib.Namespace("http://xmlns.com/foaf/0.1/")
+from app import namespaces
+
+# The namespace table (app.namespaces) as rdflib namespaces: the audit reads rdflib graphs.
+CMS = rdflib.Namespace(namespaces.CMS)
+PROV = rdflib.Namespace(namespaces.PROV)
+SKOS = rdflib.Namespace(namespaces.SKOS)
+DCT = rdflib.Namespace(namespaces.DCT)
+DWC = rdflib.Namespace(namespaces.DWC)
+FOAF = rdflib.Namespace(namespaces.FOAF)
 OWL = rdflib.OWL
 
 STATED, INFERRED, REFERENCE = CMS.stated, CMS.inferred, CMS.reference

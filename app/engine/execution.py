@@ -22,7 +22,7 @@ from app.engine.errors import QueryError
 from app.engine.results import capped, solutions_chunks, triples_chunks
 from app.engine.rows import ROWS, encode
 from app.engine.terms import PlainTerm
-from app.formats import Kind, NotAcceptable, UnknownFormat, negotiate
+from app.formats import AnswerKind, NotAcceptable, UnknownFormat, negotiate
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class Head:
     """What the HTTP layer needs before the body: the format and whether rows were cut."""
 
     format_name: str
-    kind: Kind
+    kind: AnswerKind
     capped: bool
     count: int | None
 
@@ -109,19 +109,20 @@ def render(
             raise QueryError("a SELECT query was expected")
         variables = [v.value for v in result.variables]
         solutions, cut = (list(result), False) if cap == 0 else capped(result, cap)
-        return Head(ROWS, Kind.RESULTS, cut, len(solutions)), iter([encode(variables, solutions)])
+        return Head(ROWS, AnswerKind.RESULTS, cut, len(solutions)), iter([encode(variables, solutions)])
     if isinstance(result, QueryBoolean):
-        fmt = negotiate(request.accept, Kind.RESULTS, request.format, request.format_hints)
-        return Head(fmt.name, Kind.RESULTS, False, 1), iter([result.serialize(format=fmt.oxigraph)])
+        fmt = negotiate(request.accept, AnswerKind.RESULTS, request.format, request.format_hints)
+        return Head(fmt.name, AnswerKind.RESULTS, False, 1), iter([result.serialize(format=fmt.oxigraph)])
     if isinstance(result, QuerySolutions):
-        fmt = negotiate(request.accept, Kind.RESULTS, request.format, request.format_hints)
+        fmt = negotiate(request.accept, AnswerKind.RESULTS, request.format, request.format_hints)
         if cap == 0:
-            return Head(fmt.name, Kind.RESULTS, False, None), iter([result.serialize(format=fmt.oxigraph)])
+            whole = result.serialize(format=fmt.oxigraph)
+            return Head(fmt.name, AnswerKind.RESULTS, False, None), iter([whole])
         variables = [v.value for v in result.variables]
         rows, cut = capped(result, cap)
-        return Head(fmt.name, Kind.RESULTS, cut, len(rows)), solutions_chunks(variables, rows, fmt)
-    fmt = negotiate(request.accept, Kind.RDF, request.format, request.format_hints)
+        return Head(fmt.name, AnswerKind.RESULTS, cut, len(rows)), solutions_chunks(variables, rows, fmt)
+    fmt = negotiate(request.accept, AnswerKind.RDF, request.format, request.format_hints)
     if cap == 0:
-        return Head(fmt.name, Kind.RDF, False, None), triples_chunks(list(result), fmt)
+        return Head(fmt.name, AnswerKind.RDF, False, None), triples_chunks(list(result), fmt)
     triples, cut = capped(result, cap)
-    return Head(fmt.name, Kind.RDF, cut, len(triples)), triples_chunks(triples, fmt)
+    return Head(fmt.name, AnswerKind.RDF, cut, len(triples)), triples_chunks(triples, fmt)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import httpx
 from pyoxigraph import BlankNode, NamedNode, RdfFormat, Store, Triple, serialize
 
-Term = NamedNode | BlankNode
+Subject = NamedNode | BlankNode
 
 log = logging.getLogger(__name__)
 
@@ -53,13 +53,13 @@ def _batches(triples: list[Triple]) -> list[list[Triple]]:
     """The triples in batches of about CHUNK_TRIPLES, each blank node's triples in the batch of the
     named subject that (through any chain of blank nodes) holds it; a blank node no named subject
     holds goes with the other free ones in one batch."""
-    holder: dict[BlankNode, Term] = {}
+    holder: dict[BlankNode, Subject] = {}
     for t in triples:
         if isinstance(t.object, BlankNode):
             holder.setdefault(t.object, t.subject)
 
-    def root(node: Term) -> Term | None:
-        seen: set[Term] = set()
+    def root(node: Subject) -> Subject | None:
+        seen: set[Subject] = set()
         while isinstance(node, BlankNode):
             if node in seen or node not in holder:
                 return None
@@ -67,7 +67,7 @@ def _batches(triples: list[Triple]) -> list[list[Triple]]:
             node = holder[node]
         return node
 
-    groups: dict[Term | None, list[Triple]] = {}
+    groups: dict[Subject | None, list[Triple]] = {}
     for t in triples:
         groups.setdefault(root(t.subject), []).append(t)
     batches: list[list[Triple]] = [[]]

@@ -19,7 +19,7 @@ from rdflib.namespace import RDF, RDFS, SH
 
 from app.sparql_text.where import where_body
 
-Term = NamedNode | BlankNode | Literal
+ShapeNode = NamedNode | BlankNode | Literal
 CHUNK = 500  # focus nodes per VALUES block
 # The core target kinds, as the SELECT that finds their focus nodes (`{}`: the node or property).
 CORE_TARGETS = {
@@ -134,7 +134,9 @@ def check(store: Store, shapes: list[SparqlShape]) -> Iterator[Finding]:
                 yield from _rows(store, shape, constraint, focus[start : start + CHUNK])
 
 
-def _rows(store: Store, shape: SparqlShape, constraint: Constraint, focus: list[Term]) -> Iterator[Finding]:
+def _rows(
+    store: Store, shape: SparqlShape, constraint: Constraint, focus: list[ShapeNode]
+) -> Iterator[Finding]:
     at = where_body(constraint.select, ["this"])
     values = "\n  VALUES ?this { " + " ".join(str(node) for node in focus) + " }\n"
     solutions = store.query(constraint.select[:at] + values + constraint.select[at:])

@@ -21,21 +21,21 @@ from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, Quad, QueryBoolean, QuerySolutions, Store, Triple
 
+from app.canned import examples
 from app.canned.catalogue import load_catalogue, queries_dir
 from app.canned.errors import CannedError
 from app.canned.examples import EXAMPLES
-from app.canned.labels import LabelIndex
+from app.canned.label_index import LabelIndex
 from app.canned.runner import Runner
 from app.linkeddata import catalogue as resources
 from app.linkeddata import void
 from app.linkeddata.catalogue import superclasses
 from app.linkeddata.iris import IriSpace
-from app.namespaces import DCT, PREFIXES, RDF, RDFS, XSD
+from app.namespaces import DCT, PREFIXES, RDF, RDFS, SH, XSD
 from app.settings import Settings
 
 log = logging.getLogger(__name__)
 
-SH = "http://www.w3.org/ns/shacl#"
 SCHEMA = "https://schema.org/"
 EXAMPLE_PREFIXES = {**PREFIXES, "sh": SH}
 KIND_OF_QUERY = {
@@ -44,7 +44,7 @@ KIND_OF_QUERY = {
     "ask": "SPARQLAskExecutable",
     "describe": "SPARQLDescribeExecutable",
 }
-SOURCES = (Path(__file__), Path(void.__file__), Path(__file__).parent.parent / "web" / "examples.py")
+SOURCES = (Path(__file__), Path(void.__file__), Path(examples.__file__))
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ def _required(query) -> bool:
 
 
 def editor_examples() -> list[Example]:
-    """The SPARQL editor's own starting points (app/web/examples.py)."""
+    """The SPARQL editor's own starting points (app/canned/examples.py)."""
     found = []
     for example in EXAMPLES:
         slug = "editor-" + re.sub(r"[^a-z0-9]+", "-", example.title.lower()).strip("-")

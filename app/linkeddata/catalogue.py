@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pyoxigraph import Literal, NamedNode, Store
 
 from app.linkeddata.iris import IriSpace
-from app.linkeddata.labels import Labels, fallback, humanise
+from app.linkeddata.names import Labels, fallback, humanise
 from app.namespaces import LABEL_PROPERTIES, OWL, RDF, RDFS, local_name
 
 SUBCLASS = NamedNode(RDFS + "subClassOf")
@@ -29,7 +29,7 @@ class Entry:
 
 
 @dataclass
-class Kind:
+class CatalogueSection:
     """All resources whose IRIs share one kind segment, with counts per class."""
 
     slug: str
@@ -48,7 +48,7 @@ class Kind:
 
 @dataclass
 class Catalogue:
-    kinds: dict[str, Kind]
+    kinds: dict[str, CatalogueSection]
 
     @property
     def total(self) -> int:
@@ -97,7 +97,7 @@ def build(store: Store, space: IriSpace, ancestors: dict[str, frozenset[str]] | 
             ((c, class_labels.get(c) or fallback(c), n) for c, n in counts.items()),
             key=lambda item: (-item[2], item[1]),
         )
-        kinds[slug] = Kind(slug, _title(slug, class_labels), entries, classes)
+        kinds[slug] = CatalogueSection(slug, _title(slug, class_labels), entries, classes)
     return Catalogue(kinds)
 
 

@@ -83,7 +83,7 @@ def ordered(iri: str, triples: list[Triple]) -> tuple[Triple, ...]:
     return tuple(sorted(unique, key=lambda t: (t.subject != node, str(t.subject), str(t.predicate))))
 
 
-def describe(service: QueryService, iri: str) -> Description:
+def fetch_description(service: QueryService, iri: str) -> Description:
     """Ask the service (with its deadline) for everything that describes `iri`."""
     triples = service.construct(DESCRIBE, {**BINDINGS, "this": PlainTerm("iri", iri)}).triples
     return Description(iri, ordered(iri, list(triples)))
@@ -106,7 +106,7 @@ class DescriptionCache:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
-        found = describe(service, iri)
+        found = fetch_description(service, iri)
         with self._lock:
             self._items[key] = found
             while len(self._items) > self._size:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, Triple, serialize
 
-from app.formats import Format, Kind, by_name
+from app.formats import AnswerKind, Format, by_name
 from app.linkeddata.serialize import jsonld
 from app.namespaces import PREFIXES
 
@@ -51,7 +51,7 @@ class Dump:
 
 def dump_format(name: str) -> Format:
     """The dump format a name stands for (turtle, ttl, nq, application/n-quads...)."""
-    fmt = by_name(name, Kind.RDF)
+    fmt = by_name(name, AnswerKind.RDF)
     if fmt.name not in DUMP_FORMATS:
         raise ValueError(f"no dump in {fmt.name}; dumps are: {', '.join(DUMP_FORMATS)}")
     return fmt
@@ -93,7 +93,7 @@ def gzipped(dump: Dump) -> Dump:
 
 def make_all(store: Store, graphs: list[NamedNode] | None = None) -> dict[str, Dump]:
     """Every dump, plain and gzipped, by file name."""
-    plain = [make(store, by_name(name, Kind.RDF), graphs) for name in DUMP_FORMATS]
+    plain = [make(store, by_name(name, AnswerKind.RDF), graphs) for name in DUMP_FORMATS]
     dumps = [d for p in plain for d in (p, gzipped(p))]
     return {d.name: d for d in dumps}
 

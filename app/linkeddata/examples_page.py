@@ -6,9 +6,8 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import Triple
 
-from app.namespaces import DCT, RDFS
+from app.namespaces import DCT, RDFS, SH
 
-SH = "http://www.w3.org/ns/shacl#"
 SCHEMA = "https://schema.org/"
 TEXTS = {
     SH + "select": "SELECT",

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import mimeparse
 
-from app.formats import FORMATS, Format, Kind, NotAcceptable, by_name, negotiate
+from app.formats import FORMATS, AnswerKind, Format, NotAcceptable, by_name, negotiate
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 LD_FORMATS = ("turtle", "jsonld", "ntriples", "rdfxml")
@@ -57,20 +57,20 @@ def choose(accept: str | None, wanted: str | None = None, formats: tuple[str, ..
     if wanted:
         if wanted.strip().lower() in ("html", "text/html"):
             return HTML
-        fmt = by_name(wanted, Kind.RDF)
+        fmt = by_name(wanted, AnswerKind.RDF)
         if fmt.name not in formats:
-            raise NotAcceptable([*HTML_TYPES[:1], *(by_name(f, Kind.RDF).media_type for f in formats)])
+            raise NotAcceptable([*HTML_TYPES[:1], *(by_name(f, AnswerKind.RDF).media_type for f in formats)])
         return Choice(fmt)
     if not accept or not accept.strip():
         return HTML
     cleaned = ",".join(part for part in accept.split(",") if _parses(part))
     html_q = _quality(HTML_TYPES, cleaned)
     try:
-        fmt: Format | None = negotiate(cleaned, Kind.RDF)
+        fmt: Format | None = negotiate(cleaned, AnswerKind.RDF)
     except NotAcceptable:
         fmt = None
     if fmt is not None and fmt.name not in formats:
-        ranked = [by_name(f, Kind.RDF) for f in formats]
+        ranked = [by_name(f, AnswerKind.RDF) for f in formats]
         scores = [(_quality((f.media_type, *f.aliases), cleaned), f) for f in ranked]
         q, best = max(scores, key=lambda pair: pair[0])
         fmt = best if q > 0 else None
@@ -79,7 +79,7 @@ def choose(accept: str | None, wanted: str | None = None, formats: tuple[str, ..
         return HTML
     if fmt is not None and rdf_q > 0:
         return Choice(fmt)
-    raise NotAcceptable([HTML_TYPES[0], *(by_name(f, Kind.RDF).media_type for f in formats)])
+    raise NotAcceptable([HTML_TYPES[0], *(by_name(f, AnswerKind.RDF).media_type for f in formats)])
 
 
 def _parses(part: str) -> bool:

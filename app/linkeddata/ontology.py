@@ -10,7 +10,7 @@ from pyoxigraph import Literal, NamedNode, Store, Triple, Variable
 
 from app.graph.store import graph_iri
 from app.linkeddata.iris import IriSpace
-from app.linkeddata.labels import Labels
+from app.linkeddata.names import Labels
 from app.linkeddata.view import Link, Linker
 from app.namespaces import DCT, OWL, RDF, RDFS, SKOS, VANN, local_name
 
@@ -32,7 +32,7 @@ USES = "SELECT ?s ?o ?p ?ns WHERE { ?s ?p ?o FILTER(!STRSTARTS(STR(?s), ?ns)) } 
 
 
 @dataclass
-class Term:
+class VocabularyTerm:
     """A class or property of the ontology, as its documentation shows it."""
 
     iri: str
@@ -59,8 +59,8 @@ class OntologyDoc:
     title: str
     description: str
     facts: list[tuple[str, str, str]]  # (label, text, href or "")
-    classes: list[Term]
-    properties: list[Term]
+    classes: list[VocabularyTerm]
+    properties: list[VocabularyTerm]
     triples: list[Triple]
 
 
@@ -109,9 +109,9 @@ def build(store: Store, files: tuple[str, ...], space: IriSpace) -> OntologyDoc:
     def links(values: list[str]) -> list[Link]:
         return sorted((linker.link(v) for v in values), key=lambda link: link.label.lower())
 
-    def term(iri: str, kind: str) -> Term:
+    def term(iri: str, kind: str) -> VocabularyTerm:
         props = about[iri]
-        return Term(
+        return VocabularyTerm(
             iri=iri,
             anchor=iri[len(namespace) :] if iri.startswith(namespace) else local_name(iri),
             label=labels(iri),

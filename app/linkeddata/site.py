@@ -13,7 +13,7 @@ from app.engine.service import QueryService
 from app.graph.build import Dataset
 from app.linkeddata import annex, catalogue, context, dumps, ontology, schema_org, void
 from app.linkeddata.catalogue import superclasses
-from app.linkeddata.describe import Description, DescriptionCache
+from app.linkeddata.descriptions import Description, DescriptionCache
 from app.linkeddata.iris import IriSpace
 from app.settings import Settings
 

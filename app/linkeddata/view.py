@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
-from app.linkeddata.describe import Description
+from app.linkeddata.descriptions import Description
 from app.linkeddata.iris import IriSpace
-from app.linkeddata.labels import Labels
+from app.linkeddata.names import Labels
 from app.namespaces import CMS, DCT, LABEL_PROPERTIES, PROV, RDF, RDFS, SKOS, XSD, local_name, prefixed
 
 TYPE = RDF + "type"

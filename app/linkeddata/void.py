@@ -17,11 +17,11 @@ from urllib.parse import urlsplit
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Store, Triple
 
-from app.formats import Format, Kind, by_name
+from app.formats import AnswerKind, Format, by_name
 from app.linkeddata.catalogue import Catalogue
 from app.linkeddata.dumps import DUMP_FORMATS, STEM, Dump
 from app.linkeddata.iris import IriSpace
-from app.linkeddata.labels import fallback
+from app.linkeddata.names import fallback
 from app.linkeddata.view import Link
 from app.namespaces import (
     CMS,
@@ -598,7 +598,7 @@ def dump_file_triples(
 
 def dump_files() -> list[tuple[Format, bool]]:
     """(format, gzipped) of every dump file, in the order they are listed."""
-    return [(by_name(name, Kind.RDF), gz) for name in DUMP_FORMATS for gz in (False, True)]
+    return [(by_name(name, AnswerKind.RDF), gz) for name in DUMP_FORMATS for gz in (False, True)]
 
 
 def grouped(items: list[Triple]) -> list[Triple]:

@@ -14,7 +14,7 @@ from app.linkeddata import pages
 from app.linkeddata.dumps import CHECKSUMS
 from app.linkeddata.examples_page import examples_view
 from app.linkeddata.iris import SUFFIXES, split_suffix
-from app.linkeddata.labels import Labels
+from app.linkeddata.names import Labels
 from app.linkeddata.negotiation import choose
 from app.linkeddata.void import DESCRIPTION, TITLE
 from app.namespaces import OWL

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 from pyoxigraph import Triple
 
 from app.engine.service import QueryService
-from app.formats import Format, Kind, by_name
+from app.formats import AnswerKind, Format, by_name
 from app.linkeddata import pages, serialize
 from app.linkeddata.iris import RDF_SUFFIXES
 from app.linkeddata.negotiation import LD_FORMATS, Choice
@@ -44,7 +44,7 @@ def alternates(path: str) -> dict[str, Alternate]:
     """The same resource in each format, by suffix: {'Turtle': Alternate('/id/x.ttl', ...)}."""
     found = {NAMES["html"]: Alternate(path + ".html", "text/html")}
     for name in LD_FORMATS:
-        fmt = by_name(name, Kind.RDF)
+        fmt = by_name(name, AnswerKind.RDF)
         found[NAMES[name]] = Alternate(path + RDF_SUFFIXES[name], fmt.media_type)
     return found
 
@@ -68,7 +68,7 @@ def signposting(ld: LinkedDataSite, cite_as: str, types: list[str], rdf_path: st
     licence of the data, and its types (https://signposting.org/FAIR/)."""
     links = [f'<{cite_as}>; rel="cite-as"']
     for name in ("turtle", "jsonld"):
-        fmt = by_name(name, Kind.RDF)
+        fmt = by_name(name, AnswerKind.RDF)
         links.append(
             f'<{ld.document(rdf_path + RDF_SUFFIXES[name])}>; rel="describedby"; type="{fmt.media_type}"'
         )

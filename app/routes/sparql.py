@@ -14,7 +14,7 @@ from starlette.background import BackgroundTask
 from app.engine.answer import ChunkBody
 from app.engine.execution import QueryRequest
 from app.engine.service import QueryService
-from app.formats import Kind, by_name, negotiate
+from app.formats import AnswerKind, by_name, negotiate
 from app.routes.errors import BadRequest
 from app.routes.protocol import (
     FORM,
@@ -29,7 +29,7 @@ from app.routes.protocol import (
     url_params,
 )
 from app.routes.versioned import snapshot, write
-from app.service_description import describe
+from app.service_description import describe_service
 
 router = APIRouter(tags=["sparql"])
 
@@ -90,8 +90,8 @@ async def _run_update(request: Request, params: Params, text: str) -> Response:
 
 def _service_description(request: Request, params: Params) -> Response:
     service = _service(request)
-    fmt = negotiate(request.headers.get("accept"), Kind.RDF, hints=params.format_hints())
-    triples = describe(
+    fmt = negotiate(request.headers.get("accept"), AnswerKind.RDF, hints=params.format_hints())
+    triples = describe_service(
         _endpoint(request),
         graphs=service.graph_sizes(),
         default_triples=service.triple_count(),

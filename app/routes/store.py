@@ -9,7 +9,7 @@ from fastapi.responses import StreamingResponse
 from starlette.background import BackgroundTask
 
 from app.engine.execution import QueryRequest
-from app.formats import FORMATS, Kind
+from app.formats import FORMATS, AnswerKind
 from app.routes.errors import BadRequest, UnsupportedMediaType
 from app.routes.protocol import check_token, media_type, read_body, url_params
 from app.routes.versioned import snapshot, write
@@ -17,7 +17,7 @@ from app.routes.versioned import snapshot, write
 router = APIRouter(tags=["graph store"])
 
 GRAPH_QUERY = "CONSTRUCT WHERE { ?s ?p ?o }"
-READABLE = {f.media_type: f for f in FORMATS if f.kind is Kind.RDF and f.name not in ("nquads", "trig")}
+READABLE = {f.media_type: f for f in FORMATS if f.kind is AnswerKind.RDF and f.name not in ("nquads", "trig")}
 
 
 def _target(request: Request) -> str | None:
@@ -43,7 +43,7 @@ async def store_get(request: Request) -> Response:
         row_cap=0,
     )
     answer = await run_in_threadpool(service.query, query)
-    fmt = next(f for f in FORMATS if f.name == answer.head.format_name and f.kind is Kind.RDF)
+    fmt = next(f for f in FORMATS if f.name == answer.head.format_name and f.kind is AnswerKind.RDF)
     return StreamingResponse(
         answer.body,
         media_type=fmt.content_type,

@@ -13,7 +13,7 @@ from typing import Any
 
 from app.canned.catalogue import Catalogue
 from app.canned.spec import CannedQuery, OutputColumn, Parameter, ParamType
-from app.web.labels import LabelLookup, Option
+from app.web.label_lookup import LabelLookup, Option
 
 # A kind with at most this many resources is offered as a dropdown rather than a completing field.
 DROPDOWN_LIMIT = 25

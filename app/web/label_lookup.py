@@ -1,6 +1,6 @@
 """Labels for the page's widgets: every resource of a kind (for dropdowns) and label completion.
 
-The canned-query label index (app.canned.labels) resolves one text to IRIs; the page needs the
+The canned-query label index (app.canned.label_index) resolves one text to IRIs; the page needs the
 other direction too: "which resources of this kind are there?" and "which labels start with what
 I have typed?". Both are answered from one read of the loaded graph at start-up, with the same
 label properties, so whatever the page suggests is something the canned-query API resolves.
@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from app.canned.kinds import KINDS, Kind
-from app.canned.labels import LABEL_PROPERTIES, LabelIndex, normalise
+from app.canned.kinds import KINDS, ResourceKind
+from app.canned.label_index import LABEL_PROPERTIES, LabelIndex, normalise
 
 MAX_SUGGESTIONS = 20
 SHORT_NAME = "https://w3id.org/cms-kg/ontology#shortName"
@@ -54,7 +54,7 @@ class LabelLookup(LabelIndex):
     def classes(self, iri: str) -> frozenset[str]:
         return self._classes.get(iri, frozenset())
 
-    def _of_kind(self, kind: Kind) -> list[str]:
+    def _of_kind(self, kind: ResourceKind) -> list[str]:
         return [iri for iri, classes in self._classes.items() if kind.admits(classes) and self._display[iri]]
 
     def count(self, kind_name: str) -> int:

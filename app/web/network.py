@@ -16,10 +16,10 @@ from typing import Any
 from pyoxigraph import NamedNode
 
 from app.engine.base import Queries
+from app.namespaces import CMS
 from app.sparql_text.values import bind
-from app.web.labels import LabelLookup
+from app.web.label_lookup import LabelLookup
 
-CMS = "https://w3id.org/cms-kg/ontology#"
 ORG = "http://www.w3.org/ns/org#"
 
 # The edge kinds, as the page's legend and filters name them.

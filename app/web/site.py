@@ -16,7 +16,7 @@ from app.canned.runner import Runner
 from app.engine.service import QueryService
 from app.settings import Settings
 from app.web.forms import QueryForm, build_forms
-from app.web.labels import LabelLookup
+from app.web.label_lookup import LabelLookup
 from app.web.network import ADMINISTRATION, ARRANGEMENT, MEMBERSHIP, NetworkFilter, build_network
 
 RELATIONS = (ARRANGEMENT, MEMBERSHIP, ADMINISTRATION)

@@ -18,7 +18,7 @@ from pyoxigraph import QueryResultsFormat, parse_query_results
 
 from app.engine.guard import ServiceCall
 from app.engine.results import capped, solutions_chunks
-from app.formats import Kind, by_name
+from app.formats import AnswerKind, by_name
 
 RESULT_FORMATS = {
     "application/sparql-results+json": QueryResultsFormat.JSON,
@@ -123,6 +123,6 @@ class Gateway:
             rows, cut = capped(results, self.max_rows)
         except (SyntaxError, ValueError, OSError, RuntimeError, AttributeError) as error:
             return failed(502, f"answered malformed results: {str(error)[:200]}")
-        json_format = by_name("json", Kind.RESULTS)
+        json_format = by_name("json", AnswerKind.RESULTS)
         payload = b"".join(solutions_chunks(variables, rows, json_format))
         return Outcome(call.endpoint, call.silent, 200, capped=cut), payload, json_format.media_type
