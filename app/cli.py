@@ -26,20 +26,30 @@ GRACE = 5  # seconds answers in flight get after SIGTERM
 QUERY_FORMATS = ("json", "csv", "tsv", "xml", "table", "turtle", "ntriples", "jsonld")
 DEFAULT_BASELINE = Path("docs/curation/audit-baseline.toml")
 CANNED_FORMATS = ("table", "json", "csv", "tsv", "html", "sparql-json")
+ROOT_ORIGINS = {"current folder": "the current folder", "install": "the install's checkout"}
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    """Settings from the environment, overridden by every flag the user gave."""
+    """Settings from the environment, overridden by every flag the user gave; says which data root
+    they name, since the default depends on the folder the command runs in."""
     names = set(Settings.model_fields)
     given = {k: v for k, v in vars(args).items() if k in names and v is not None}
-    return Settings(**given)
+    settings = Settings(**given)
+    if settings.root_origin == "given":
+        origin = "--root" if "root" in given else "CMSKG_ROOT"
+    else:
+        origin = ROOT_ORIGINS[settings.root_origin]
+    print(f"cmskg: data root {settings.root} ({origin})", file=sys.stderr)
+    return settings
 
 
 def _add_root(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--root",
         type=Path,
-        help="folder with ontology/, graph/, shapes/ (CMSKG_ROOT; default: the repository)",
+        metavar="DIR",
+        help="folder with ontology/, graph/, shapes/ (CMSKG_ROOT; default: the current folder if it "
+        "holds them, else the install's checkout)",
     )
 
 

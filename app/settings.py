@@ -3,13 +3,31 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, PrivateAttr, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+DATA_FOLDERS = ("ontology", "graph", "shapes")
+
+RootOrigin = Literal["given", "current folder", "install"]
+
+
+def holds_data(folder: Path) -> bool:
+    """True when the folder is a data tree: it holds ontology/, graph/ and shapes/."""
+    return all((folder / name).is_dir() for name in DATA_FOLDERS)
+
+
+def default_root() -> Path:
+    """The current folder when it is a data tree, else the install's own checkout.
+
+    A curator who runs `cmskg validate` inside a copy of the data means that copy; before this rule
+    the command validated the install's checkout instead, and said nothing.
+    """
+    here = Path.cwd()
+    return here if holds_data(here) else REPO_ROOT
 
 
 class Settings(BaseSettings):
@@ -17,7 +35,15 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="CMSKG_", extra="ignore")
 
-    root: Path = Field(REPO_ROOT, description="Folder holding ontology/, graph/, shapes/, queries/.")
+    root: Path = Field(
+        default_factory=default_root,
+        description="The data folder: it holds ontology/, graph/, shapes/ (and queries/, else the "
+        "install's are used).",
+        json_schema_extra={
+            "default_text": "the current folder if it holds `ontology/`, `graph/` and `shapes/`; "
+            "else the install's checkout"
+        },
+    )
     backend: Literal["embedded", "remote"] = Field(
         "embedded", description="Answer from the embedded store, or from a remote SPARQL server."
     )
@@ -122,6 +148,22 @@ class Settings(BaseSettings):
         if self.backend == "remote" and not self.endpoint:
             raise ValueError("--backend remote needs --endpoint URL (CMSKG_ENDPOINT)")
         return self
+
+    _root_origin: RootOrigin = PrivateAttr("given")
+
+    def model_post_init(self, context: Any, /) -> None:
+        """Note where the root came from while the current folder is the one the default looked at,
+        so that the command line can say which data it read."""
+        if "root" in self.model_fields_set:
+            self._root_origin = "given"
+        else:
+            self._root_origin = "current folder" if self.root == Path.cwd() else "install"
+
+    @property
+    def root_origin(self) -> RootOrigin:
+        """Where the root came from: "given" (a flag, CMSKG_ROOT or the caller), "current folder" or
+        "install" (the checkout this package runs from)."""
+        return self._root_origin
 
     @property
     def ontology_dir(self) -> Path:
