@@ -38,6 +38,13 @@ validate: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check app tests bench
+	$(BIN)/ruff check scripts && $(BIN)/python scripts/readme.py --check
+
+# The README's reference tables (commands, settings, HTTP operations, canned queries), rewritten
+# from the code; `make lint` fails when they differ from it.
+.PHONY: readme
+readme: $(STAMP)
+	$(BIN)/python scripts/readme.py
 
 test: $(STAMP) $(NODE_STAMP) system-deps lint
 	$(BIN)/python -m pytest $(ARGS)

@@ -17,6 +17,7 @@ from app.graph.sources import TurtleSyntaxError, load_sources
 from app.graph.validation import validate
 from app.linkeddata.annex import Annex
 from app.linkeddata.annex import for_build as annex_for_build
+from app.linkeddata.dumps import DUMP_FORMATS
 from app.settings import Settings
 
 EXIT_INVALID = 1
@@ -26,20 +27,30 @@ GRACE = 5  # seconds answers in flight get after SIGTERM
 QUERY_FORMATS = ("json", "csv", "tsv", "xml", "table", "turtle", "ntriples", "jsonld")
 DEFAULT_BASELINE = Path("docs/curation/audit-baseline.toml")
 CANNED_FORMATS = ("table", "json", "csv", "tsv", "html", "sparql-json")
+ROOT_ORIGINS = {"current folder": "the current folder", "install": "the install's checkout"}
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    """Settings from the environment, overridden by every flag the user gave."""
+    """Settings from the environment, overridden by every flag the user gave; says which data root
+    they name, since the default depends on the folder the command runs in."""
     names = set(Settings.model_fields)
     given = {k: v for k, v in vars(args).items() if k in names and v is not None}
-    return Settings(**given)
+    settings = Settings(**given)
+    if settings.root_origin == "given":
+        origin = "--root" if "root" in given else "CMSKG_ROOT"
+    else:
+        origin = ROOT_ORIGINS[settings.root_origin]
+    print(f"cmskg: data root {settings.root} ({origin})", file=sys.stderr)
+    return settings
 
 
 def _add_root(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--root",
         type=Path,
-        help="folder with ontology/, graph/, shapes/ (CMSKG_ROOT; default: the repository)",
+        metavar="DIR",
+        help="folder with ontology/, graph/, shapes/ (CMSKG_ROOT; default: the current folder if it "
+        "holds them, else the install's checkout)",
     )
 
 
@@ -47,9 +58,12 @@ def _add_store(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--store",
         type=Path,
+        metavar="PATH",
         help="on-disk store folder, rebuilt when the files change (CMSKG_STORE; default: in memory)",
     )
-    parser.add_argument("--base-iri", dest="base_iri", help="base of minted IRIs (CMSKG_BASE_IRI)")
+    parser.add_argument(
+        "--base-iri", dest="base_iri", metavar="IRI", help="base of minted IRIs (CMSKG_BASE_IRI)"
+    )
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -274,24 +288,43 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cmskg", description="CMS Synergies Knowledge Graph")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    validate_cmd = commands.add_parser("validate", help="check the curated files against the shapes")
+    validate_cmd = commands.add_parser(
+        "validate",
+        help="check the curated files against the shapes",
+        description="Parse and check every file against the shapes, and every canned query. Prints "
+        "each violation as `file: severity: <focus> path: message`; exit 1 on any violation, exit 2 "
+        "on a Turtle syntax error (printed as `file:line:column: reason`).",
+    )
     _add_root(validate_cmd)
     validate_cmd.set_defaults(run=cmd_validate)
 
-    stats = commands.add_parser("stats", help="counts per class, per paragraph and per file")
+    stats = commands.add_parser(
+        "stats",
+        help="counts per class, per paragraph and per file",
+        description="Resources per class, facts per paragraph of the report, triples per file.",
+    )
     stats.add_argument("--format", choices=("table", "json"), default="table")
     _add_root(stats)
     stats.set_defaults(run=cmd_stats)
 
     audit = commands.add_parser(
-        "audit", help="read the graph against the report, part by part; exit 1 on findings not reviewed"
+        "audit",
+        help="read the graph against the report, part by part; exit 1 on findings not reviewed",
+        description="The curator's audit: the graph read against the report's text, part by part "
+        '(see "Curation and its audit" in the README); exit 1 on any finding not in the reviewed baseline '
+        f"(`{DEFAULT_BASELINE}`).",
     )
     audit.add_argument(
-        "--report", required=True, type=Path, help="the report's text (../shared/seeds/...txt)"
+        "--report",
+        required=True,
+        type=Path,
+        metavar="PATH",
+        help="the report's text (../shared/seeds/...txt)",
     )
     audit.add_argument(
         "--baseline",
         type=Path,
+        metavar="FILE",
         help=f"the reviewed findings (default: {DEFAULT_BASELINE} under the data folder)",
     )
     audit.add_argument(
@@ -305,19 +338,36 @@ def build_parser() -> argparse.ArgumentParser:
     _add_root(audit)
     audit.set_defaults(run=cmd_audit)
 
-    push = commands.add_parser("push", help="load the validated graph into a SPARQL 1.1 server")
-    push.add_argument("--endpoint", required=True, help="the server's SPARQL endpoint")
-    push.add_argument(
-        "--update-endpoint", dest="update_endpoint", help="its update endpoint (default: --endpoint)"
+    push = commands.add_parser(
+        "push",
+        help="load the validated graph into a SPARQL 1.1 server",
+        description="Load the validated graph into another SPARQL 1.1 server "
+        '(see "Scaling out" in the README), with the SPARQL examples and VoID graphs.',
     )
-    push.add_argument("--graph-store", dest="graph_store", help="its Graph Store endpoint, to upload by PUT")
+    push.add_argument("--endpoint", required=True, metavar="URL", help="the server's SPARQL endpoint")
+    push.add_argument(
+        "--update-endpoint",
+        dest="update_endpoint",
+        metavar="URL",
+        help="its update endpoint (default: --endpoint)",
+    )
+    push.add_argument(
+        "--graph-store", dest="graph_store", metavar="URL", help="its Graph Store endpoint, to upload by PUT"
+    )
     _add_root(push)
     push.set_defaults(run=cmd_push)
 
-    serve = commands.add_parser("serve", help="validate, load and serve the graph over HTTP")
+    serve = commands.add_parser(
+        "serve",
+        help="validate, load and serve the graph over HTTP",
+        description="Validate, load and serve. Refuses to start (same report, exit 1 or 2) when the data "
+        "is invalid. Without `--store` the store is built in memory; with it, an on-disk store is kept "
+        "in `PATH` and rebuilt only when the curated files, the canned queries, `--base-iri` or "
+        "`--public-url` change (they shape the SPARQL examples and VoID graphs loaded beside the data).",
+    )
     _add_root(serve)
     _add_store(serve)
-    serve.add_argument("--host", help="address to listen on (CMSKG_HOST; default 127.0.0.1)")
+    serve.add_argument("--host", metavar="HOST", help="address to listen on (CMSKG_HOST; default 127.0.0.1)")
     serve.add_argument(
         "--watch",
         action="store_const",
@@ -329,8 +379,12 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("embedded", "remote"),
         help="answer from the embedded store or a remote SPARQL server (CMSKG_BACKEND; default embedded)",
     )
-    serve.add_argument("--endpoint", help="the remote SPARQL endpoint for --backend remote (CMSKG_ENDPOINT)")
-    serve.add_argument("--port", type=int, help="port to listen on (CMSKG_PORT; default 8000)")
+    serve.add_argument(
+        "--endpoint", metavar="URL", help="the remote SPARQL endpoint for --backend remote (CMSKG_ENDPOINT)"
+    )
+    serve.add_argument(
+        "--port", type=int, metavar="PORT", help="port to listen on (CMSKG_PORT; default 8000)"
+    )
     serve.add_argument(
         "--public-url",
         dest="public_url",
@@ -342,21 +396,24 @@ def build_parser() -> argparse.ArgumentParser:
         "--query-timeout",
         dest="query_timeout",
         type=float,
+        metavar="S",
         help="deadline of one query in seconds (CMSKG_QUERY_TIMEOUT; default 30)",
     )
     serve.add_argument(
         "--max-rows",
         dest="max_rows",
         type=int,
-        help="most rows in one answer (CMSKG_MAX_ROWS; default 100000)",
+        metavar="N",
+        help="most rows (or triples) in one answer (CMSKG_MAX_ROWS; default 100000)",
     )
     serve.add_argument(
-        "--workers", type=int, help="query worker processes kept warm (CMSKG_WORKERS; default 2)"
+        "--workers", type=int, metavar="N", help="query worker processes kept warm (CMSKG_WORKERS; default 2)"
     )
     serve.add_argument(
         "--fast-workers",
         dest="fast_workers",
         type=int,
+        metavar="N",
         help="worker processes kept for lookups, so they never wait behind heavy queries "
         "(CMSKG_FAST_WORKERS; default 1; 0 for none)",
     )
@@ -370,6 +427,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--update-token",
         dest="update_token",
+        metavar="TOKEN",
         help="enables SPARQL Update and Graph Store writes for 'Authorization: Bearer TOKEN' "
         "(CMSKG_UPDATE_TOKEN; default: read-only)",
     )
@@ -382,8 +440,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(run=cmd_serve)
 
-    query = commands.add_parser("query", help="run a SPARQL query from the shell")
-    query.add_argument("sparql", nargs="?", help="the query text, or - to read it from standard input")
+    query = commands.add_parser(
+        "query",
+        help="run a SPARQL query from the shell",
+        description="Run a SPARQL query from the shell (`-` reads it from standard input), or a canned "
+        'query with `--canned NAME` and its parameters as `--param key=value` (see "Canned queries" in '
+        "the README). Default output: a text table; `html` and `sparql-json` are for canned queries.",
+    )
+    query.add_argument(
+        "sparql", nargs="?", metavar="SPARQL", help="the query text, or - to read it from standard input"
+    )
     query.add_argument(
         "--format",
         choices=tuple(dict.fromkeys(QUERY_FORMATS + CANNED_FORMATS)),
@@ -401,11 +467,21 @@ def build_parser() -> argparse.ArgumentParser:
     _add_store(query)
     query.set_defaults(run=cmd_query)
 
-    export = commands.add_parser("export", help="write a dump of the whole graph (as served at /dumps/)")
-    export.add_argument(
-        "--format", required=True, help="turtle, ntriples, nquads (one graph per file) or jsonld"
+    export = commands.add_parser(
+        "export",
+        help="write a dump of the whole graph (as served at /dumps/)",
+        description="Write the dump served at `/dumps/` (the curated graphs, not the examples or VoID "
+        "graphs).",
     )
-    export.add_argument("--out", required=True, type=Path, help="the file to write, or - for standard output")
+    export.add_argument(
+        "--format",
+        required=True,
+        metavar="|".join(DUMP_FORMATS),
+        help="turtle, ntriples, nquads (one graph per file) or jsonld",
+    )
+    export.add_argument(
+        "--out", required=True, type=Path, metavar="PATH", help="the file to write, or - for standard output"
+    )
     _add_root(export)
     _add_store(export)
     export.set_defaults(run=cmd_export)

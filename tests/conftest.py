@@ -59,15 +59,31 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def cmskg(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
-    """Run the cmskg command line in a child process, as a user would."""
+def cmskg(
+    *args: str,
+    env: dict[str, str | None] | None = None,
+    timeout: float = 120,
+    cwd: Path = REPO_ROOT,
+) -> subprocess.CompletedProcess:
+    """Run the cmskg command line in a child process, as a user would, in the folder `cwd`.
+
+    `env` adds variables to ours (None removes one). The child imports this checkout's `app`
+    wherever it runs (PYTHONPATH): outside the checkout, the venv's editable install could name
+    another one."""
+    python_path = [str(REPO_ROOT), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    merged = {**os.environ, "PYTHONPATH": os.pathsep.join(python_path)}
+    for name, value in (env or {}).items():
+        if value is None:
+            merged.pop(name, None)
+        else:
+            merged[name] = value
     return subprocess.run(
         [sys.executable, "-m", "app.cli", *args],
         capture_output=True,
         text=True,
         timeout=timeout,
-        env={**os.environ, **(env or {})},
-        cwd=REPO_ROOT,
+        env=merged,
+        cwd=cwd,
     )
 
 

@@ -7,7 +7,11 @@ import io
 import json
 from pathlib import Path
 
-from tests.conftest import cmskg
+import pytest
+
+from app.cli import build_parser
+from app.settings import REPO_ROOT
+from tests.conftest import FIXTURES, cmskg, make_tree
 
 PARTIES = """PREFIX cms: <https://w3id.org/cms-kg/ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -46,6 +50,78 @@ def test_root_from_environment_and_flag_beats_environment(mini_root: Path, tmp_p
     assert from_env.returncode == 0 and "conforms" in from_env.stdout
     flag_wins = cmskg("validate", "--root", str(mini_root), env={"CMSKG_ROOT": str(tmp_path)})
     assert flag_wins.returncode == 0
+
+
+@pytest.fixture
+def invalid_tree(tmp_path: Path) -> Path:
+    """A data tree that fails validation (an impossible date), so which tree was read shows."""
+    return make_tree(
+        tmp_path / "invalid", [FIXTURES / "mini" / "mini.ttl", FIXTURES / "broken" / "invalid_date.ttl"]
+    )
+
+
+NO_ROOT_VARIABLE: dict[str, str | None] = {"CMSKG_ROOT": None}
+
+
+def test_validate_in_a_data_folder_validates_that_folder(invalid_tree: Path):
+    result = cmskg("validate", cwd=invalid_tree, env=NO_ROOT_VARIABLE)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "graph/invalid_date.ttl" in result.stdout and "2013-02-30" in result.stdout
+    assert f"cmskg: data root {invalid_tree} (the current folder)" in result.stderr
+
+
+def test_outside_a_data_folder_the_root_is_the_install_checkout(tmp_path: Path):
+    (tmp_path / "graph").mkdir()  # two of the three folders are not a data tree
+    (tmp_path / "ontology").mkdir()
+    result = cmskg("validate", cwd=tmp_path, env=NO_ROOT_VARIABLE)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"cmskg: data root {REPO_ROOT} (the install's checkout)" in result.stderr
+
+
+def test_environment_and_flag_beat_the_current_folder(invalid_tree: Path, mini_root: Path):
+    from_env = cmskg("validate", cwd=invalid_tree, env={"CMSKG_ROOT": str(mini_root)})
+    assert from_env.returncode == 0, from_env.stdout + from_env.stderr
+    assert f"cmskg: data root {mini_root} (CMSKG_ROOT)" in from_env.stderr
+    from_flag = cmskg(
+        "validate", "--root", str(mini_root), cwd=invalid_tree, env={"CMSKG_ROOT": str(invalid_tree)}
+    )
+    assert from_flag.returncode == 0, from_flag.stdout + from_flag.stderr
+    assert f"cmskg: data root {mini_root} (--root)" in from_flag.stderr
+
+
+def _data_commands() -> list[str]:
+    """The subcommands that read a data tree: those that take --root."""
+    commands = next(a for a in build_parser()._actions if a.dest == "command")
+    return [
+        name
+        for name, parser in commands.choices.items()
+        if any("--root" in action.option_strings for action in parser._actions)
+    ]
+
+
+# the cheapest arguments that get each command past reading its settings
+DATA_COMMAND_ARGS = {
+    "validate": [],
+    "stats": [],
+    "audit": ["--report", "no-such-report.txt"],
+    "push": ["--endpoint", "http://127.0.0.1:9/sparql"],
+    "serve": ["--port", "0"],
+    "query": ["ASK {}"],
+    "export": ["--format", "turtle", "--out", "-"],
+}
+
+
+def test_every_data_command_is_covered_here():
+    assert sorted(_data_commands()) == sorted(DATA_COMMAND_ARGS)
+
+
+@pytest.mark.parametrize("command", sorted(DATA_COMMAND_ARGS))
+def test_every_data_command_says_which_root_it_read(command: str, invalid_tree: Path):
+    """The invalid tree stops each command early (before serving or pushing anything)."""
+    result = cmskg(command, *DATA_COMMAND_ARGS[command], cwd=invalid_tree, env=NO_ROOT_VARIABLE, timeout=60)
+    assert result.returncode != 0, result.stdout + result.stderr
+    assert result.stderr.count("cmskg: data root ") == 1, result.stderr
+    assert f"cmskg: data root {invalid_tree} (the current folder)" in result.stderr
 
 
 def test_query_prints_a_table_by_default(mini_root: Path):
