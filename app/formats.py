@@ -31,6 +31,20 @@ class Format:
     def content_type(self) -> str:
         return f"{self.media_type}; charset=utf-8"
 
+    @property
+    def rdf(self) -> RdfFormat:
+        """pyoxigraph's writer for a graph format (a results format here is a bug in the caller)."""
+        if not isinstance(self.oxigraph, RdfFormat):
+            raise TypeError(f"{self.name} is not an RDF format")
+        return self.oxigraph
+
+    @property
+    def results(self) -> QueryResultsFormat:
+        """pyoxigraph's writer for a query results format."""
+        if not isinstance(self.oxigraph, QueryResultsFormat):
+            raise TypeError(f"{self.name} is not a query results format")
+        return self.oxigraph
+
 
 FORMATS: tuple[Format, ...] = (
     Format(

@@ -139,9 +139,9 @@ def check_values(query: CannedQuery) -> None:
             if value is not None:
                 _check_value(parameter, value, what)
     for key, value in query.example.items():
-        parameter = query.parameter(key)
-        assert parameter is not None  # the model checked the keys
-        _check_value(parameter, value, "example")
+        named = query.parameter(key)
+        assert named is not None  # the model checked the keys
+        _check_value(named, value, "example")
 
 
 def _check_value(parameter: Parameter, value: str | int, what: str) -> None:

@@ -120,7 +120,7 @@ def to_sparql_json(table: Table) -> dict:
         "head": {"vars": [c.name for c in table.columns]},
         "results": {
             "bindings": [
-                {c.name: term(row[c.name]) for c in table.columns if row[c.name] is not None}
+                {name: term(cell) for name, cell in row.items() if cell is not None}
                 for row in table.rows
             ]
         },

@@ -91,6 +91,12 @@ def run(store: Store, request: QueryRequest, max_rows: int) -> tuple[Head, Itera
         raise QueryError(f"query failed: {error}") from None
 
 
+def _written(data: bytes | None) -> bytes:
+    """pyoxigraph's serialisers return the bytes when given no output to write to."""
+    assert data is not None
+    return data
+
+
 def _http_status(error: OSError) -> str:
     """What pyoxigraph's client says of a failed call, kept to an HTTP status if it gives one."""
     words = str(error).split()
@@ -112,11 +118,12 @@ def render(
         return Head(ROWS, AnswerKind.RESULTS, cut, len(solutions)), iter([encode(variables, solutions)])
     if isinstance(result, QueryBoolean):
         fmt = negotiate(request.accept, AnswerKind.RESULTS, request.format, request.format_hints)
-        return Head(fmt.name, AnswerKind.RESULTS, False, 1), iter([result.serialize(format=fmt.oxigraph)])
+        answer = _written(result.serialize(format=fmt.results))
+        return Head(fmt.name, AnswerKind.RESULTS, False, 1), iter([answer])
     if isinstance(result, QuerySolutions):
         fmt = negotiate(request.accept, AnswerKind.RESULTS, request.format, request.format_hints)
         if cap == 0:
-            whole = result.serialize(format=fmt.oxigraph)
+            whole = _written(result.serialize(format=fmt.results))
             return Head(fmt.name, AnswerKind.RESULTS, False, None), iter([whole])
         variables = [v.value for v in result.variables]
         rows, cut = capped(result, cap)

@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
+from typing import Any, NoReturn
 
 from app.engine.answer import Answer, ChunkBody, SpooledBody
 from app.engine.egress import Broker
@@ -384,7 +385,11 @@ async def _readable(conn: Connection, timeout: float) -> None:
     loop = asyncio.get_running_loop()
     ready: asyncio.Future[None] = loop.create_future()
     fd = conn.fileno()
-    loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+    def wake() -> None:
+        if not ready.done():
+            ready.set_result(None)
+
+    loop.add_reader(fd, wake)
     try:
         await asyncio.wait_for(ready, max(timeout, 0))
     finally:
@@ -397,7 +402,7 @@ def _fail(future: asyncio.Future, error: Exception) -> None:
         future.set_exception(error)
 
 
-def _raise(kind: str, detail) -> None:
+def _raise(kind: str, detail: Any) -> NoReturn:  # detail: a message, or the offered types
     if kind == "query":
         raise QueryError(detail)
     if kind == "format":

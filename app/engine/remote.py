@@ -11,7 +11,16 @@ from __future__ import annotations
 import asyncio
 
 import httpx
-from pyoxigraph import QueryResultsFormat, RdfFormat, parse, parse_query_results
+from pyoxigraph import (
+    BlankNode,
+    QueryBoolean,
+    QueryResultsFormat,
+    QuerySolutions,
+    RdfFormat,
+    Triple,
+    parse,
+    parse_query_results,
+)
 
 from app.engine.answer import Answer, ChunkBody
 from app.engine.errors import QueryError, QueryTimeout
@@ -20,7 +29,7 @@ from app.engine.guard import plan_query
 from app.engine.worker import UserGraphs
 from app.formats import NotAcceptable, UnknownFormat
 from app.sparql_text.tokens import SparqlTextError
-from app.sparql_text.values import bind_values
+from app.sparql_text.values import BoundValue, bind_values
 
 ACCEPT = (
     "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8, "
@@ -65,7 +74,13 @@ class RemoteEngine:
 
     def run(self, request: QueryRequest, timeout: float) -> Answer:
         try:
-            bound = bind_values(request.query, {k: t.to_oxigraph() for k, t in request.bindings.items()})
+            values: dict[str, BoundValue] = {}
+            for name, term in request.bindings.items():
+                value = term.to_oxigraph()
+                if isinstance(value, BlankNode):
+                    raise ValueError("a blank node cannot be sent in VALUES")
+                values[name] = value
+            bound = bind_values(request.query, values)
         except (SparqlTextError, ValueError) as error:
             raise QueryError(f"invalid binding: {error}") from None
         data = self._form(request, bound)
@@ -82,11 +97,12 @@ class RemoteEngine:
             raise RemoteFailed(f"remote store answered HTTP {response.status_code}: {response.text[:300]}")
         marker = next((h for h in PARTIAL_MARKERS if h in response.headers), None)
         if marker is not None:
-            value = response.headers[marker]
-            raise RemoteFailed(f"remote store marked its answer as partial ({marker}: {value})")
+            said = response.headers[marker]
+            raise RemoteFailed(f"remote store marked its answer as partial ({marker}: {said})")
         if len(response.content) > self.max_bytes:
             raise RemoteFailed(f"remote answer larger than {self.max_bytes} bytes")
         media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        result: QuerySolutions | QueryBoolean | list[Triple]
         try:
             if media_type in RESULTS:
                 result = parse_query_results(response.content, format=RESULTS[media_type])

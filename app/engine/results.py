@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from itertools import islice
+from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolution, Triple, serialize
@@ -17,6 +18,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolution, Triple, ser
 from app.formats import Format
 from app.namespaces import PREFIXES
 
+Term = NamedNode | BlankNode | Literal | Triple  # what a solution binds a variable to
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 PREFIXED = {"turtle", "trig", "rdfxml"}
 CHUNK = 64 * 1024
@@ -28,7 +30,7 @@ def capped(items: Iterable, cap: int) -> tuple[list, bool]:
     return taken[:cap], len(taken) > cap
 
 
-def _json_term(term) -> dict:
+def _json_term(term: Term) -> dict[str, Any]:
     if isinstance(term, NamedNode):
         return {"type": "uri", "value": term.value}
     if isinstance(term, BlankNode):
@@ -52,7 +54,7 @@ def _json_term(term) -> dict:
     raise TypeError(f"unexpected term {term!r}")
 
 
-def _xml_term(term) -> str:
+def _xml_term(term: Term) -> str:
     if isinstance(term, NamedNode):
         return f"<uri>{escape(term.value)}</uri>"
     if isinstance(term, BlankNode):
@@ -72,7 +74,7 @@ def _xml_term(term) -> str:
     raise TypeError(f"unexpected term {term!r}")
 
 
-def _csv_field(term) -> str:
+def _csv_field(term: Term | None) -> str:
     if term is None:
         return ""
     text = term.value if isinstance(term, NamedNode | Literal) else str(term)
@@ -133,6 +135,7 @@ def solutions_chunks(variables: list[str], rows: list[QuerySolution], fmt: Forma
 
 def triples_chunks(triples: list[Triple], fmt: Format) -> Iterator[bytes]:
     """The triples in an RDF format, written by pyoxigraph."""
-    data = serialize(triples, format=fmt.oxigraph, prefixes=PREFIXES if fmt.name in PREFIXED else None)
+    data = serialize(triples, format=fmt.rdf, prefixes=PREFIXES if fmt.name in PREFIXED else None)
+    assert data is not None  # no output given: pyoxigraph returns the bytes
     for start in range(0, len(data), CHUNK):
         yield data[start : start + CHUNK]

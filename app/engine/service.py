@@ -15,12 +15,13 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
-from pyoxigraph import NamedNode, RdfFormat, Store
+from pyoxigraph import NamedNode, QuerySolutions, RdfFormat, Store
 
 from app.engine import lane
 from app.engine.answer import Answer
@@ -136,6 +137,7 @@ class QueryService:
             rows = self.dataset.store.query(
                 "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
             )
+            assert isinstance(rows, QuerySolutions)  # a SELECT
             self._curated_sizes = {row["g"].value: int(row["n"].value) for row in rows}
         sizes = dict(self._curated_sizes)
         for graph in self.user_store.named_graphs():
@@ -288,7 +290,7 @@ class QueryService:
         except ValueError as error:
             raise QueryError(f"invalid graph IRI: {error}") from None
 
-    def _job(self, function, args: tuple, what: str) -> UserGraphs:
+    def _job(self, function: Callable[..., UserGraphs], args: tuple[Any, ...], what: str) -> UserGraphs:
         return run_job(function, args, timeout=self.settings.query_timeout, limits=self.limits, what=what)
 
     def _adopt(self, snapshot: UserGraphs) -> None:

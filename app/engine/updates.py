@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Set
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, RdfFormat, Store
 from pyparsing import ParseException
@@ -22,6 +23,7 @@ from app.engine.errors import QueryError, QueryForbidden
 from app.engine.using import with_using
 from app.engine.worker import UserGraphs
 
+T = TypeVar("T")
 DEFAULT = "DEFAULT"
 
 
@@ -34,7 +36,7 @@ class UpdatePlan:
     declares_dataset: bool
 
 
-def _field(node: CompValue, key: str) -> object:
+def _field(node: CompValue, key: str) -> Any:  # rdflib's parse nodes hold whatever the grammar built
     """A field of an rdflib parse node, or None (CompValue.get returns the key when absent)."""
     return node[key] if key in node else None  # noqa: SIM401 (CompValue.get differs)
 
@@ -181,7 +183,7 @@ def write_graph(
         store.clear_graph(target)
     fresh: dict[str, BlankNode] = {}
 
-    def own(term):  # a blank node of this body, renamed so it is new in the store
+    def own(term: T) -> T | BlankNode:  # a blank node of this body, renamed so it is new in the store
         return fresh.setdefault(term.value, BlankNode()) if isinstance(term, BlankNode) else term
 
     store.extend(

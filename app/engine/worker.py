@@ -8,6 +8,7 @@ our federation gateway as the only way out), a memory ceiling, a deep stack, dea
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -17,7 +18,7 @@ from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, Triple, 
 from app.engine import sandbox
 from app.engine.egress import Relay, Route
 from app.engine.errors import QueryError
-from app.engine.execution import QueryRequest, run
+from app.engine.execution import Head, QueryRequest, run
 from app.formats import NotAcceptable, UnknownFormat
 
 # After a head, the body travels as tagged byte messages: data chunks, then an end or a failure.
@@ -91,7 +92,7 @@ class UserLayer:
         store.extend(Quad(t.subject, t.predicate, t.object, DefaultGraph()) for t in self.added_to_union)
 
 
-def _send_answer(conn: Connection, head, chunks) -> None:
+def _send_answer(conn: Connection, head: Head, chunks: Iterator[bytes]) -> None:
     """A small answer (one chunk) goes as one message; a larger one as a head and tagged chunks."""
     try:
         first = next(chunks, b"")

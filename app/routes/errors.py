@@ -57,12 +57,14 @@ STATUS: dict[type[Exception], tuple[int, dict[str, str]]] = {
 
 
 def install(app: FastAPI) -> None:
-    async def partner_failed(request: Request, error: PartnerFailed) -> PlainTextResponse:
+    async def partner_failed(request: Request, error: Exception) -> PlainTextResponse:
+        assert isinstance(error, PartnerFailed)  # registered for it below
         return PlainTextResponse(f"{error}\n", status_code=error.status)
 
-    async def invalid_parameter(request: Request, error: RequestValidationError) -> JSONResponse:
+    async def invalid_parameter(request: Request, error: Exception) -> JSONResponse:
         """A parameter FastAPI checked (a page number, a text's length) is a 400 naming it, like
         every other bad parameter, not FastAPI's 422."""
+        assert isinstance(error, RequestValidationError)  # registered for it below
         problems = [
             {"parameter": str(problem["loc"][-1]), "detail": problem["msg"]} for problem in error.errors()
         ]

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
+from pyoxigraph import NamedNode
 
 from app.linkeddata import pages
 from app.linkeddata.dumps import CHECKSUMS
@@ -22,7 +23,7 @@ from app.routes.head import get_and_head
 from app.routes.ld_respond import alternates, headers, not_found, not_modified, rdf_response, site
 
 FORMAT_DOC = "html, turtle, jsonld, ntriples or rdfxml; overrides Accept"
-RDF_ANSWERS = {
+RDF_ANSWERS: dict[int | str, dict[str, Any]] = {
     200: {
         "content": {
             "text/html": {},
@@ -88,7 +89,11 @@ def ontology_version(request: Request, version: str) -> Response:
     ld = site(request)
     route, suffix = split_suffix(f"/ontology/{version}")
     iri = ld.space.iri(route)
-    versions = {t.object.value for t in ld.ontology.triples if t.predicate.value == OWL + "versionIRI"}
+    versions = {
+        t.object.value
+        for t in ld.ontology.triples
+        if t.predicate.value == OWL + "versionIRI" and isinstance(t.object, NamedNode)
+    }
     if iri not in versions:
         return not_found(choose(request.headers.get("accept")), iri)
     return _ontology(request, suffix or request.query_params.get("format"))

@@ -7,6 +7,7 @@ values are checked by the core (app.canned), not by FastAPI, so a bad value is a
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -67,7 +68,7 @@ def _answer_model(query: CannedQuery) -> type[BaseModel]:
         name=(str, Field(description="The canned query's name.")),
         parameters=(dict[str, Any], Field(description="The parameters as they were resolved.")),
         columns=(list[str], Field(description="The columns, in order.")),
-        rows=(list[row], Field(description="One row per result.")),  # type: ignore[valid-type]
+        rows=(list[row], Field(description="One row per result.")),
         count=(int, Field(description="How many rows.")),
     )
 
@@ -83,7 +84,7 @@ def install(app: FastAPI, settings: Settings, catalogue: Catalogue) -> None:
     app.add_exception_handler(NoAcceptableOutput, _json_error(406))
 
 
-def _json_error(status: int):
+def _json_error(status: int) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
     async def handler(request: Request, error: Exception) -> JSONResponse:
         body: dict[str, Any] = {"detail": str(error)}
         if isinstance(error, ParameterError | LabelNotFound):
@@ -145,7 +146,7 @@ def _entry(request: Request, query: CannedQuery) -> CatalogueEntry:
     )
 
 
-def _endpoint(name: str):
+def _endpoint(name: str) -> Callable[[Request], Awaitable[Response]]:
     async def run(request: Request) -> Response:
         async with request.app.state.canned_admission.slot():
             return await run_in_threadpool(_run, request, name)

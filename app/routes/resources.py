@@ -4,6 +4,7 @@ the static files and the mapping from the base IRI's path."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +15,7 @@ from pyoxigraph import NamedNode, Triple
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.linkeddata import listing, pages
+from app.linkeddata.catalogue import Entry
 from app.linkeddata.context import resource_document
 from app.linkeddata.iris import IriSpace, split_suffix
 from app.linkeddata.negotiation import choose
@@ -43,7 +45,14 @@ PAGE_DOC = "Page of the RDF listing (1-based, 200 resources a page)"
 
 
 def _listing(
-    request: Request, path: str, title: str, entries: list, page: int, wanted: str | None, html, parts=None
+    request: Request,
+    path: str,
+    title: str,
+    entries: list[Entry],
+    page: int,
+    wanted: str | None,
+    html: Callable[[str], str],
+    parts: list[tuple[str, str, int]] | None = None,
 ) -> Response:
     """An index: its HTML page, or the page `page` of its members in RDF (a Hydra collection)."""
     ld = site(request)
@@ -138,7 +147,11 @@ def resource(
     description = ld.describe(service(request), iri)
     if not description.known:
         return not_found(choice, iri)
-    types = [t.object.value for t in description.own if t.predicate.value == RDF + "type"]
+    types = [
+        t.object.value
+        for t in description.own
+        if t.predicate.value == RDF + "type" and isinstance(t.object, NamedNode)
+    ]
     head["Link"] = ", ".join([head["Link"], *signposting(ld, iri, most_specific(types, ld.ancestors), route)])
     if choice.fmt is not None:
         document = ld.document(head["Content-Location"])

@@ -98,7 +98,7 @@ def _service_description(request: Request, params: Params) -> Response:
         updates=request.app.state.settings.update_token is not None,
         federation=bool(service.allowed_endpoints),
     )
-    body = serialize(triples, format=fmt.oxigraph)
+    body = serialize(triples, format=fmt.rdf)
     return Response(body, media_type=fmt.content_type, headers={"Vary": "Accept"})
 
 

@@ -65,7 +65,7 @@ async def _write(request: Request, *, add: bool) -> Response:
     request_iri = f"{settings.public_base}store?{request.url.query}"
     created = await write(
         request,
-        lambda service: service.replace_graph(graph, body, fmt.oxigraph, add=add, base_iri=request_iri),
+        lambda service: service.replace_graph(graph, body, fmt.rdf, add=add, base_iri=request_iri),
     )
     return Response(status_code=201 if created else 204)
 

@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass, field
 
 import httpx
-from pyoxigraph import QueryResultsFormat, parse_query_results
+from pyoxigraph import QueryResultsFormat, QuerySolutions, parse_query_results
 
 from app.engine.guard import ServiceCall
 from app.engine.results import capped, solutions_chunks
@@ -119,9 +119,11 @@ class Gateway:
             return failed(502, f"answered {media_type or 'no media type'}, not SPARQL results")
         try:
             results = parse_query_results(bytes(data), format=fmt)
+            if not isinstance(results, QuerySolutions):
+                return failed(502, "answered a boolean, not solutions")
             variables = [v.value for v in results.variables]
             rows, cut = capped(results, self.max_rows)
-        except (SyntaxError, ValueError, OSError, RuntimeError, AttributeError) as error:
+        except (SyntaxError, ValueError, OSError, RuntimeError) as error:
             return failed(502, f"answered malformed results: {str(error)[:200]}")
         json_format = by_name("json", AnswerKind.RESULTS)
         payload = b"".join(solutions_chunks(variables, rows, json_format))
