@@ -39,6 +39,7 @@ validate: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check app tests bench
 	$(BIN)/ruff check scripts && $(BIN)/python scripts/readme.py --check
+	$(BIN)/python -m mypy
 
 # The README's reference tables (commands, settings, HTTP operations, canned queries), rewritten
 # from the code; `make lint` fails when they differ from it.
