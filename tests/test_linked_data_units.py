@@ -6,12 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pyoxigraph import RdfFormat, parse
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, parse
 
 from app.formats import NotAcceptable, UnknownFormat
+from app.linkeddata import catalogue, void
 from app.linkeddata.iris import IriSpace, split_suffix
 from app.linkeddata.names import humanise
 from app.linkeddata.negotiation import choose
+from app.namespaces import CMS, DCT, PROV, RDF
 from tests.conftest import cmskg
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
@@ -101,3 +103,22 @@ def test_export_writes_the_served_dumps(client, mini_root: Path, tmp_path: Path)
     bad = cmskg("export", "--root", str(mini_root), "--format", "docx", "--out", str(tmp_path / "x"))
     assert bad.returncode == 2
     assert "unknown format" in bad.stderr
+
+
+def test_void_sources_follow_the_iri_a_part_belongs_to_past_a_literal_one():
+    """A cited part that is also 'part of' a literal still leads to its document (not a crash)."""
+    space = IriSpace("https://w3id.org/cms-kg/")
+    graph = NamedNode(space.base + "graph/mini")
+    fact, part = NamedNode(space.base + "id/arrangement/x"), NamedNode(space.base + "id/document/d/p1")
+    document = NamedNode(space.base + "id/document/d")
+    store = Store()
+    for s, p, o in (
+        (fact, PROV + "wasDerivedFrom", part),
+        (part, DCT + "isPartOf", document),
+        (part, DCT + "isPartOf", Literal("Annex 1")),
+        (document, RDF + "type", NamedNode(CMS + "Document")),
+    ):
+        store.add(Quad(s, NamedNode(p), o, graph))
+    store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+    stats = void.compute(store, "v", catalogue.build(store, space), space, dumps=[])
+    assert stats.sources == [document.value]

@@ -305,10 +305,14 @@ def _sources(store: Store, graphs: list[NamedNode]) -> list[str]:
         node, seen = part, set()
         while node not in seen:
             seen.add(node)
-            parents = [q.object for q in store.quads_for_pattern(node, NamedNode(DCT + "isPartOf"), None)]
-            if not parents or not isinstance(parents[0], NamedNode):
+            parents = [
+                q.object
+                for q in store.quads_for_pattern(node, NamedNode(DCT + "isPartOf"), None)
+                if isinstance(q.object, NamedNode)
+            ]
+            if not parents:
                 break
-            node = min(parents, key=str)  # type: ignore[assignment]
+            node = min(parents, key=str)
         if any(True for _ in store.quads_for_pattern(node, RDF_TYPE, document)):
             found.add(node.value)
     return sorted(found)
