@@ -3,15 +3,21 @@ writing the very bytes the server serves (over the small fixture graph)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
-from pyoxigraph import RdfFormat, parse
+from fastapi.testclient import TestClient
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, parse
 
 from app.formats import NotAcceptable, UnknownFormat
+from app.linkeddata import catalogue, void
 from app.linkeddata.iris import IriSpace, split_suffix
 from app.linkeddata.names import humanise
 from app.linkeddata.negotiation import choose
+from app.main import create_app
+from app.namespaces import CMS, DCT, PROV, RDF
+from app.settings import Settings
 from tests.conftest import cmskg
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
@@ -101,3 +107,49 @@ def test_export_writes_the_served_dumps(client, mini_root: Path, tmp_path: Path)
     bad = cmskg("export", "--root", str(mini_root), "--format", "docx", "--out", str(tmp_path / "x"))
     assert bad.returncode == 2
     assert "unknown format" in bad.stderr
+
+
+TOKEN = "units-update-token"
+NOAA = "https://w3id.org/cms-kg/id/organisation/noaa"
+SAYS = "http://example.org/says"
+
+
+def test_a_resource_with_a_triple_term_from_a_graph_store_upload_keeps_its_page_and_json_ld(mini_root: Path):
+    """RDF 1.2 lets a statement's object be a triple term; an upload may hold one about our resources.
+    The page shows it as Turtle writes it; JSON-LD 1.1, which cannot write one, leaves it out."""
+    upload = f'<{NOAA}> <{SAYS}> <<( <http://example.org/a> <http://example.org/b> "c" )>> .'
+    with TestClient(create_app(Settings(root=mini_root, update_token=TOKEN))) as client:
+        stored = client.post(
+            "/store?graph=http://example.org/uploaded",
+            content=upload.encode(),
+            headers={"content-type": "text/turtle", "authorization": f"Bearer {TOKEN}"},
+        )
+        assert stored.status_code == 201
+        page = client.get("/id/organisation/noaa", headers={"accept": BROWSER})
+        document = client.get("/id/organisation/noaa.jsonld")
+        turtle = client.get("/id/organisation/noaa.ttl")
+    assert page.status_code == 200
+    shown = "&lt;&lt;( &lt;http://example.org/a&gt; &lt;http://example.org/b&gt; &#34;c&#34; )&gt;&gt;"
+    assert shown in page.text
+    assert document.status_code == 200
+    assert SAYS not in document.text and json.loads(document.text)["id"] == NOAA
+    assert turtle.status_code == 200 and SAYS in turtle.text
+
+
+def test_void_sources_follow_the_iri_a_part_belongs_to_past_a_literal_one():
+    """A cited part that is also 'part of' a literal still leads to its document (not a crash)."""
+    space = IriSpace("https://w3id.org/cms-kg/")
+    graph = NamedNode(space.base + "graph/mini")
+    fact, part = NamedNode(space.base + "id/arrangement/x"), NamedNode(space.base + "id/document/d/p1")
+    document = NamedNode(space.base + "id/document/d")
+    store = Store()
+    for s, p, o in (
+        (fact, PROV + "wasDerivedFrom", part),
+        (part, DCT + "isPartOf", document),
+        (part, DCT + "isPartOf", Literal("Annex 1")),
+        (document, RDF + "type", NamedNode(CMS + "Document")),
+    ):
+        store.add(Quad(s, NamedNode(p), o, graph))
+    store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+    stats = void.compute(store, "v", catalogue.build(store, space), space, dumps=[])
+    assert stats.sources == [document.value]

@@ -179,3 +179,20 @@ def test_node_subjects_of_and_objects_of_targets_and_deactivation():
 def test_shapes_it_cannot_split_are_refused_with_a_reason(text: str, words: str):
     with pytest.raises(sparql_shapes.UnsupportedShape, match=words):
         sparql_shapes.split(_shapes(text))
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        """ex:S a sh:NodeShape ; sh:targetNode ex:a ;
+           sh:sparql [ sh:select "ASK WHERE { $this ?p ?o }" ] .""",
+        """ex:S a sh:NodeShape ; sh:target [ a sh:SPARQLTarget ; sh:select "ASK { ?this ?p ?o }" ] ;
+           sh:sparql [ sh:select "SELECT $this WHERE { $this ?p ?o }" ] .""",
+    ],
+    ids=["constraint", "target"],
+)
+def test_a_sparql_constraint_or_target_that_is_not_a_select_is_refused_with_a_reason(shape: str):
+    _, found = sparql_shapes.split(_shapes(shape))
+    store = sparql_shapes.data_store([(f"@prefix ex: <{EX}> . ex:a ex:p ex:b .".encode(), EX)])
+    with pytest.raises(sparql_shapes.UnsupportedShape, match="must be a SELECT query"):
+        list(sparql_shapes.check(store, found))

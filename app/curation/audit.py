@@ -156,11 +156,12 @@ class Auditor:
 
     def _in_report(self, node: Node) -> bool:
         seen: set[Node] = set()
-        while node is not None and node not in seen:
-            if node == self.report:
+        current: Node | None = node
+        while current is not None and current not in seen:
+            if current == self.report:
                 return True
-            seen.add(node)
-            node = self.graph.value(node, DCT.isPartOf)
+            seen.add(current)
+            current = self.graph.value(current, DCT.isPartOf)
         return False
 
     def _names(self, hidden: bool = True) -> dict[URIRef, list[str]]:
@@ -199,11 +200,15 @@ class Auditor:
                 self.graph.subjects(CMS.administeredBy, resource)
             )
             for instrument in administered:
-                theirs = {normalise(n).casefold() for n in self.names.get(instrument, [])}  # type: ignore[arg-type]
+                theirs = {normalise(n).casefold() for n in self.names_of(instrument)}
                 if any(t in o for t in theirs for o in own):
                     extra |= theirs
             found[resource] = own | extra
         return found
+
+    def names_of(self, node: Node) -> list[str]:
+        """The names of a resource; only resources named by an IRI have names here."""
+        return self.names.get(node, []) if isinstance(node, URIRef) else []
 
     def named_in(self, resource: Node, numbers: list[str], claim: bool = False) -> bool:
         """Whether any name of the resource occurs in any of these parts (also inside a longer name,
@@ -212,7 +217,7 @@ class Auditor:
         if claim:
             names = self._claim_names.get(resource, set())
         else:
-            names = {normalise(n).casefold() for n in self.names.get(resource, [])}  # type: ignore[arg-type]
+            names = {normalise(n).casefold() for n in self.names_of(resource)}
         if any(names & self._found.get(number, set()) for number in numbers):
             return True
         return self._named_by_notation(resource, numbers)
@@ -239,7 +244,7 @@ class Auditor:
         mentioned: dict[str, set[URIRef]] = defaultdict(set)
         for prop, into in ((PROV.wasDerivedFrom, derived), (CMS.mentionedIn, mentioned)):
             for subject, source in self.graph.subject_objects(prop):
-                if source in self.number_of and isinstance(subject, URIRef):
+                if isinstance(source, URIRef) and source in self.number_of and isinstance(subject, URIRef):
                     into[self.number_of[source]].add(subject)
                     cited[self.number_of[source]].add(subject)
         covered: dict[str, set[Node]] = defaultdict(set)

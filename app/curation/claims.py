@@ -22,7 +22,7 @@ The canned queries apply the same three steps in SPARQL; README "Modelling in br
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import rdflib
@@ -116,9 +116,8 @@ class ClaimReader:
         for subject, derivation in graph.subject_objects(PROV.qualifiedDerivation):
             if (derivation, RDF.type, CMS.ClaimDerivation) not in graph:
                 continue
-            predicate = graph.value(derivation, RDF.predicate)
-            if predicate is not None:
-                value = graph.value(derivation, RDF.object)
+            predicate, value = graph.value(derivation, RDF.predicate), graph.value(derivation, RDF.object)
+            if predicate is not None and value is not None:  # else no claim could be graded by it
                 self._single[(subject, predicate, value)] = derivation
             for prop in graph.objects(derivation, CMS.claimProperty):
                 self._per_property[(subject, prop)] = derivation
@@ -160,7 +159,13 @@ class ClaimReader:
         return sorted({s for s in self.graph.subjects(PROV.wasDerivedFrom) if isinstance(s, URIRef)}, key=str)
 
     def sources(self, node: Node) -> tuple[URIRef, ...]:
-        return tuple(sorted((o for o in self.graph.objects(node, PROV.wasDerivedFrom)), key=str))
+        return self._iris(self.graph.objects(node, PROV.wasDerivedFrom))
+
+    @staticmethod
+    def _iris(nodes: Iterable[Node]) -> tuple[URIRef, ...]:
+        """The IRIs among some sources, in a stable order: only a part or document named by an IRI
+        can be looked up in the report (the shapes admit no other source)."""
+        return tuple(sorted((n for n in nodes if isinstance(n, URIRef)), key=str))
 
     def claims(self) -> Iterator[Claim]:
         for subject in self.graded_resources():
@@ -176,7 +181,7 @@ class ClaimReader:
             (subject, predicate)
         )
         if derivation is not None:
-            sources = tuple(sorted(self.graph.objects(derivation, PROV.entity), key=str))
+            sources = self._iris(self.graph.objects(derivation, PROV.entity))
             grade = self.graph.value(derivation, CMS.grade)
             reason = self.graph.value(derivation, CMS.reason)
         else:

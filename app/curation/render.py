@@ -103,18 +103,17 @@ def as_text(audit: Audit, comparison: Comparison, findings_only: bool = False) -
 def as_json(audit: Audit, comparison: Comparison) -> str:
     reviewed = {finding.key: entry for finding, entry in comparison.reviewed}
 
-    def item(finding: Finding) -> dict:
+    def item(finding: Finding) -> dict[str, object]:
         entry = reviewed.get(finding.key)
-        data = {
+        return {
             "kind": finding.kind,
             "part": finding.part,
             "subject": finding.subject,
             "predicate": finding.predicate,
             "value": finding.value,
             "detail": finding.detail,
+            "review": {"verdict": entry.verdict, "reason": entry.reason} if entry else None,
         }
-        data["review"] = {"verdict": entry.verdict, "reason": entry.reason} if entry else None
-        return data
 
     body = {
         "summary": summary(audit, comparison),

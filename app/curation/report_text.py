@@ -63,8 +63,9 @@ def _join_superscripts(lines: list[str]) -> list[str]:
     out: list[str] = []
     for line in lines:
         stripped = line.strip()
-        if out and _SUPERSCRIPT.match(stripped) and re.search(r"\d\s*$", out[-1]):
-            suffix = _SUPERSCRIPT.match(stripped).group(1)  # type: ignore[union-attr]
+        ordinal = _SUPERSCRIPT.match(stripped)
+        if out and ordinal and re.search(r"\d\s*$", out[-1]):
+            suffix = ordinal.group(1)
             out[-1] = out[-1].rstrip() + suffix + " " + stripped[len(suffix) :].strip()
         else:
             out.append(line)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import httpx
 from pyoxigraph import BlankNode, NamedNode, RdfFormat, Store, Triple, serialize
 
-Subject = NamedNode | BlankNode
+from app.graph.oxigraph import Subject, subject_of
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ def _batches(triples: list[Triple]) -> list[list[Triple]]:
     holder: dict[BlankNode, Subject] = {}
     for t in triples:
         if isinstance(t.object, BlankNode):
-            holder.setdefault(t.object, t.subject)
+            holder.setdefault(t.object, subject_of(t))
 
     def root(node: Subject) -> Subject | None:
         seen: set[Subject] = set()
@@ -69,7 +69,7 @@ def _batches(triples: list[Triple]) -> list[list[Triple]]:
 
     groups: dict[Subject | None, list[Triple]] = {}
     for t in triples:
-        groups.setdefault(root(t.subject), []).append(t)
+        groups.setdefault(root(subject_of(t)), []).append(t)
     batches: list[list[Triple]] = [[]]
     for group in groups.values():
         if batches[-1] and len(batches[-1]) + len(group) > CHUNK_TRIPLES:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import rdflib
-from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Store
+from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, RdfFormat, Store
 from rdflib.namespace import RDF, RDFS, SH
 
 from app.sparql_text.where import where_body
@@ -98,7 +98,8 @@ def _read(shapes: rdflib.Graph, shape: rdflib.term.Node) -> SparqlShape:
 
 
 def _deactivated(shapes: rdflib.Graph, node: rdflib.term.Node) -> bool:
-    return shapes.value(node, SH.deactivated, default=rdflib.Literal(False)).toPython() is True
+    flag = shapes.value(node, SH.deactivated)
+    return isinstance(flag, rdflib.Literal) and flag.toPython() is True
 
 
 def _prefixes(shapes: rdflib.Graph, node: rdflib.term.Node) -> str:
@@ -127,7 +128,7 @@ def check(store: Store, shapes: list[SparqlShape]) -> Iterator[Finding]:
     """Every row of every constraint over the focus nodes of its shape."""
     for shape in shapes:
         focus = sorted(
-            {row["this"] for target in shape.targets for row in store.query(target)}, key=str
+            {row["this"] for target in shape.targets for row in _select(store, shape, target)}, key=str
         )
         for constraint in shape.constraints:
             for start in range(0, len(focus), CHUNK):
@@ -139,7 +140,7 @@ def _rows(
 ) -> Iterator[Finding]:
     at = where_body(constraint.select, ["this"])
     values = "\n  VALUES ?this { " + " ".join(str(node) for node in focus) + " }\n"
-    solutions = store.query(constraint.select[:at] + values + constraint.select[at:])
+    solutions = _select(store, shape, constraint.select[:at] + values + constraint.select[at:])
     names = [variable.value for variable in solutions.variables]
     if "this" not in names:
         raise UnsupportedShape(f"{shape.shape}: a SPARQL constraint must select $this")
@@ -153,6 +154,14 @@ def _rows(
             message=_message(constraint.message, bound),
             severity=shape.severity,
         )
+
+
+def _select(store: Store, shape: SparqlShape, query: str) -> QuerySolutions:
+    """The rows of a target's or constraint's query, which SHACL requires to be a SELECT."""
+    answer = store.query(query)
+    if not isinstance(answer, QuerySolutions):
+        raise UnsupportedShape(f"{shape.shape}: a SPARQL target or constraint must be a SELECT query")
+    return answer
 
 
 def _message(template: str | None, bound: dict[str, str]) -> str:

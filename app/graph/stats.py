@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from pydantic import BaseModel
-from pyoxigraph import Store
+from pyoxigraph import QuerySolution, Store
+
+from app.graph.oxigraph import solutions
 
 PER_CLASS = """
 SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {
@@ -29,8 +31,8 @@ class Stats(BaseModel):
     per_file: dict[str, int]
 
 
-def _rows(store: Store, query: str) -> list:
-    return list(store.query(query))
+def _rows(store: Store, query: str) -> list[QuerySolution]:
+    return list(solutions(store.query(query)))
 
 
 def compute(store: Store) -> Stats:

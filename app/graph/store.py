@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store
 
+from app.graph.oxigraph import constructed, solutions
 from app.graph.sources import Sources
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ def infer(store: Store, base_iri: str) -> None:
     named graph (and in the union default graph); each entailment sees the ones before it."""
     target = NamedNode(graph_iri(base_iri, INFERRED))
     for query in ENTAILMENTS:
-        triples = list(store.query(query))
+        triples = list(constructed(store.query(query)))
         store.extend(
             Quad(t.subject, t.predicate, t.object, graph)
             for t in triples
@@ -83,7 +84,7 @@ def beside_graphs(base_iri: str) -> frozenset[str]:
 def triple_count(store: Store) -> int:
     """Distinct triples of the data: the size of the union default graph (the graphs computed
     beside the data, the SPARQL examples and the VoID, are named graphs only)."""
-    return int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
+    return int(next(iter(solutions(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))))["n"].value)
 
 
 # Graphs computed from the loaded data and added beside it (VoID, SPARQL examples): a function of

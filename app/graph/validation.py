@@ -64,7 +64,8 @@ def validate(sources: Sources) -> ValidationReport:
         allow_warnings=True,
     )
     violations = [
-        _violation(results, node, sources, data.namespace_manager) for node in results.subjects(SH.focusNode)
+        _violation(results, result, focus, sources, data.namespace_manager)
+        for result, focus in results.subject_objects(SH.focusNode)
     ]
     store = sparql_shapes.data_store((s.content, s.path.as_uri()) for s in sources.data)
     for finding in sparql_shapes.check(store, sparql_based):
@@ -90,9 +91,12 @@ def _text(node: rdflib.term.Node | None) -> str | None:
 
 
 def _violation(
-    results: rdflib.Graph, result: rdflib.term.Node, sources: Sources, names: NamespaceManager
+    results: rdflib.Graph,
+    result: rdflib.term.Node,
+    focus: rdflib.term.Node,
+    sources: Sources,
+    names: NamespaceManager,
 ) -> Violation:
-    focus = results.value(result, SH.focusNode)
     path = results.value(result, SH.resultPath)
     severity = results.value(result, SH.resultSeverity)
     messages = sorted(str(m) for m in results.objects(result, SH.resultMessage))

@@ -27,6 +27,7 @@ from app.canned.errors import CannedError
 from app.canned.examples import EXAMPLES
 from app.canned.label_index import LabelIndex
 from app.canned.runner import Runner
+from app.canned.spec import CannedQuery
 from app.linkeddata import catalogue as resources
 from app.linkeddata import void
 from app.linkeddata.catalogue import superclasses
@@ -100,7 +101,7 @@ def canned_examples(settings: Settings, store: Store, runner: Runner | None = No
     return found
 
 
-def _required(query) -> bool:
+def _required(query: CannedQuery) -> bool:
     return any(p.required for p in query.parameters)
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import Literal, NamedNode, Store
 
+from app.graph.oxigraph import solutions, text
 from app.linkeddata.iris import IriSpace
 from app.linkeddata.names import Labels, fallback, humanise
 from app.namespaces import LABEL_PROPERTIES, OWL, RDF, RDFS, local_name
@@ -61,7 +62,7 @@ def build(store: Store, space: IriSpace, ancestors: dict[str, frozenset[str]] | 
     prefix = space.base + "id/"
     labels = Labels()
     class_labels: dict[str, str] = {}
-    for row in store.query(CLASS_LABELS):
+    for row in solutions(store.query(CLASS_LABELS)):
         if row["label"].language in ("en", None):
             class_labels[row["c"].value] = row["label"].value
     # Read by quad patterns: one pass over the subjects, then the types and labels of those found
@@ -74,11 +75,11 @@ def build(store: Store, space: IriSpace, ancestors: dict[str, frozenset[str]] | 
     }
     types: dict[str, set[str]] = defaultdict(set)
     for q in store.quads_for_pattern(None, NamedNode(RDF + "type"), None):
-        if q.subject.value in seen and isinstance(q.object, NamedNode) and q.graph_name in graphs:
-            types[q.subject.value].add(q.object.value)
+        if text(q.subject) in seen and isinstance(q.object, NamedNode) and q.graph_name in graphs:
+            types[text(q.subject)].add(q.object.value)
     for prop in LABEL_PROPERTIES:
         for q in store.quads_for_pattern(None, NamedNode(prop), None):
-            if q.subject.value in seen and isinstance(q.object, Literal) and q.graph_name in graphs:
+            if text(q.subject) in seen and isinstance(q.object, Literal) and q.graph_name in graphs:
                 labels.add([q.triple])
     ancestors = ancestors or {}
     for subject, found in types.items():
@@ -88,7 +89,7 @@ def build(store: Store, space: IriSpace, ancestors: dict[str, frozenset[str]] | 
     for subject in seen:
         slug = subject[len(prefix) :].split("/", 1)[0]
         names = sorted(class_labels.get(t) or fallback(t) for t in types[subject])
-        groups[slug].append(Entry(subject, space.href(subject), labels(subject), names))
+        groups[slug].append(Entry(subject, space.path(subject), labels(subject), names))
     kinds = {}
     for slug, entries in sorted(groups.items()):
         entries.sort(key=lambda e: (e.label.lower(), e.iri))

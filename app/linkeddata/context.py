@@ -12,18 +12,21 @@ program never has to ask whether it got one value or several. `id` and `type` st
 A resource document has the resource at the top, what it links to embedded where it is first
 named (with its labels), the statements that point to it under `@reverse`, and the labels of the
 classes and properties it uses under `@included`. Compaction is
-pyld's (the JSON-LD API's reference algorithms); the tree is arranged here.
+pyld's (the JSON-LD API's reference algorithms); the tree is arranged here. JSON-LD 1.1 has no
+triple terms (RDF 1.2): a statement whose object is one (a Graph Store upload may hold it) is left
+out of the document, and is in the resource's Turtle and N-Triples.
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
-from typing import Any
+from typing import Any, NamedTuple
 
 from pyld import jsonld
 from pyoxigraph import BlankNode, Literal, NamedNode, Store, Triple
 
+from app.graph.oxigraph import Subject, subject_of
 from app.linkeddata.iris import IriSpace
 from app.namespaces import PREFIXES, RDF, XSD, local_name
 
@@ -124,16 +127,31 @@ def _term(term: NamedNode | BlankNode | Literal) -> dict[str, str]:
     return {"@value": term.value, "@type": term.datatype.value}
 
 
-def _tree(top: str, triples: list[Triple], document: str | None) -> dict[str, Any]:
+class _Statement(NamedTuple):
+    """A statement JSON-LD 1.1 can write: one whose object is not a triple term."""
+
+    subject: Subject
+    predicate: NamedNode
+    object: NamedNode | BlankNode | Literal
+
+
+def _writable(triples: list[Triple]) -> list[_Statement]:
+    """The statements JSON-LD 1.1 can write, in their order (see the module's docstring)."""
+    return [
+        _Statement(subject_of(t), t.predicate, t.object) for t in triples if not isinstance(t.object, Triple)
+    ]
+
+
+def _tree(top: str, triples: list[_Statement], document: str | None) -> dict[str, Any]:
     """Expanded JSON-LD with `top` at the root: each node's statements where it is first reached,
     forward (embedded objects) or backward (`@reverse`); every triple is written once."""
-    out_of: dict[str, list[Triple]] = defaultdict(list)
-    into: dict[str, list[Triple]] = defaultdict(list)
+    out_of: dict[str, list[_Statement]] = defaultdict(list)
+    into: dict[str, list[_Statement]] = defaultdict(list)
     for t in triples:
         out_of[_term(t.subject)["@id"]].append(t)
         if not isinstance(t.object, Literal):
             into[_term(t.object)["@id"]].append(t)
-    placed: set[Triple] = set()
+    placed: set[_Statement] = set()
     expanded: set[str] = set()
 
     def node(node_id: str) -> dict[str, Any]:
@@ -175,7 +193,7 @@ def _tree(top: str, triples: list[Triple], document: str | None) -> dict[str, An
     return root
 
 
-def _rest(node_id: str, out_of: dict[str, list[Triple]], placed: set[Triple]) -> dict[str, Any]:
+def _rest(node_id: str, out_of: dict[str, list[_Statement]], placed: set[_Statement]) -> dict[str, Any]:
     """A node's statements not yet written (its other statements are written elsewhere)."""
     item: dict[str, Any] = {"@id": node_id}
     for t in out_of.get(node_id, []):
@@ -205,6 +223,6 @@ def resource_document(
 ) -> bytes:
     """The description of `iri` as compact JSON-LD, referring to the published context by URL."""
     ordered = sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-    compacted = jsonld.compact(_tree(iri, ordered, document), context, options={"graph": False})
+    compacted = jsonld.compact(_tree(iri, _writable(ordered), document), context, options={"graph": False})
     compacted["@context"] = context_url
     return json.dumps(_ordered(compacted), ensure_ascii=False, indent=2).encode() + b"\n"

@@ -63,7 +63,8 @@ class Description:
 
     @property
     def own(self) -> list[Triple]:
-        return [t for t in self.triples if t.subject.value == self.iri]
+        node = NamedNode(self.iri)
+        return [t for t in self.triples if t.subject == node]
 
     @property
     def incoming(self) -> list[Triple]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import Triple
 
+from app.graph.oxigraph import text
 from app.namespaces import DCT, RDFS, SH
 
 SCHEMA = "https://schema.org/"
@@ -38,21 +39,21 @@ def examples_view(triples: list[Triple]) -> list[ExampleEntry]:
     for t in triples:
         p = t.predicate.value
         if p in TEXTS:
-            entry = entries.setdefault(t.subject.value, ExampleEntry(t.subject.value))
-            entry.form, entry.sparql = TEXTS[p], t.object.value
+            entry = entries.setdefault(text(t.subject), ExampleEntry(text(t.subject)))
+            entry.form, entry.sparql = TEXTS[p], text(t.object)
     for t in triples:
-        entry = entries.get(t.subject.value)
-        if entry is None:
+        found = entries.get(text(t.subject))
+        if found is None:
             continue
-        p = t.predicate.value
+        p, value = t.predicate.value, text(t.object)
         if p == RDFS + "comment":
-            entry.comment = t.object.value
+            found.comment = value
         elif p == DCT + "description":
-            entry.description = t.object.value
+            found.description = value
         elif p == SCHEMA + "keywords":
-            entry.keywords.append(t.object.value)
+            found.keywords.append(value)
         elif p == RDFS + "seeAlso":
-            entry.see_also = t.object.value
+            found.see_also = value
     for entry in entries.values():
         entry.keywords.sort()
     return sorted(entries.values(), key=lambda e: (e.anchor.startswith("editor-"), e.anchor))

@@ -74,11 +74,15 @@ class IriSpace:
     def is_minted(self, iri: str) -> bool:
         return iri.startswith(self.base)
 
+    def path(self, iri: str) -> str:
+        """The path on this server of an IRI we mint: '{base}id/x' -> '/id/x'."""
+        return "/" + iri[len(self.base) :]
+
     def href(self, iri: str) -> str | None:
         """Where a page should link for `iri`: our own path when we mint it, else the IRI itself
         if it is an http(s) URL; None (no link) for any other scheme."""
         if self.is_minted(iri):
-            return "/" + iri[len(self.base) :]
+            return self.path(iri)
         return linkable(iri)
 
     def document(self, iri: str) -> str:

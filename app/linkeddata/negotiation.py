@@ -57,10 +57,10 @@ def choose(accept: str | None, wanted: str | None = None, formats: tuple[str, ..
     if wanted:
         if wanted.strip().lower() in ("html", "text/html"):
             return HTML
-        fmt = by_name(wanted, AnswerKind.RDF)
-        if fmt.name not in formats:
+        named = by_name(wanted, AnswerKind.RDF)
+        if named.name not in formats:
             raise NotAcceptable([*HTML_TYPES[:1], *(by_name(f, AnswerKind.RDF).media_type for f in formats)])
-        return Choice(fmt)
+        return Choice(named)
     if not accept or not accept.strip():
         return HTML
     cleaned = ",".join(part for part in accept.split(",") if _parses(part))

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import Literal, NamedNode, Store, Triple, Variable
 
+from app.graph.oxigraph import Term, solutions, text
 from app.graph.store import graph_iri
 from app.linkeddata.iris import IriSpace
 from app.linkeddata.names import Labels
@@ -79,11 +80,11 @@ def ontology_triples(store: Store, graphs: list[NamedNode]) -> list[Triple]:
 
 def build(store: Store, files: tuple[str, ...], space: IriSpace) -> OntologyDoc:
     triples = ontology_triples(store, ontology_graphs(files, space.base))
-    about: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    about: dict[str, dict[str, list[Term]]] = defaultdict(lambda: defaultdict(list))
     for t in triples:
-        about[t.subject.value][t.predicate.value].append(t.object)
+        about[text(t.subject)][t.predicate.value].append(t.object)
     labels = Labels(triples)
-    typed = list(store.query(INSTANCES))
+    typed = list(solutions(store.query(INSTANCES)))
     data_labels = Labels(
         Triple(row["s"], NamedNode(SKOS + "prefLabel"), row["label"])
         for row in typed
@@ -103,7 +104,7 @@ def build(store: Store, files: tuple[str, ...], space: IriSpace) -> OntologyDoc:
     for row in typed:
         instances[row["c"].value].append(row["s"].value)
 
-    def iris(values: list) -> list[str]:
+    def iris(values: list[Term]) -> list[str]:
         return [v.value for v in values if isinstance(v, NamedNode)]
 
     def links(values: list[str]) -> list[Link]:
@@ -131,7 +132,7 @@ def build(store: Store, files: tuple[str, ...], space: IriSpace) -> OntologyDoc:
     }
     properties = {}
     for s, props in about.items():
-        kinds = [t.value for t in props[RDF + "type"] if t.value in PROPERTY_TYPES]
+        kinds = [text(t) for t in props[RDF + "type"] if text(t) in PROPERTY_TYPES]
         if kinds and s.startswith(namespace):
             properties[s] = term(s, local_name(kinds[0]).replace("Property", " property").lower().strip())
     for iri, cls in classes.items():
@@ -151,7 +152,7 @@ def build(store: Store, files: tuple[str, ...], space: IriSpace) -> OntologyDoc:
         prop.examples = _examples(store, iri, namespace, space, data_labels, linker)
 
     facts = [
-        ("IRI", ontology_iri, space.href(ontology_iri)),
+        ("IRI", ontology_iri, space.href(ontology_iri) or ""),
         ("Version", _text(header.get(OWL + "versionInfo")), ""),
         ("Version IRI", _text(header.get(OWL + "versionIRI")), ""),
         ("Namespace", namespace, ""),
@@ -170,23 +171,20 @@ def build(store: Store, files: tuple[str, ...], space: IriSpace) -> OntologyDoc:
     )
 
 
-def _text(values: list | None) -> str:
-    return values[0].value if values else ""
+def _text(values: list[Term] | None) -> str:
+    return text(values[0]) if values else ""
 
 
 def _counts(store: Store, query: str, key: str) -> dict[str, int]:
-    return {
-        row[key].value: int(row["n"].value) for row in store.query(query)
-    }
+    return {row[key].value: int(row["n"].value) for row in solutions(store.query(query))}
 
 
 def _examples(
     store: Store, prop: str, namespace: str, space: IriSpace, labels: Labels, linker: Linker
 ) -> list[tuple[Link, Link | str]]:
     """A few statements from the data that use the property (not the ontology's own)."""
-    rows = store.query(
-        USES,
-        substitutions={Variable("p"): NamedNode(prop), Variable("ns"): Literal(namespace)},
+    rows = solutions(
+        store.query(USES, substitutions={Variable("p"): NamedNode(prop), Variable("ns"): Literal(namespace)})
     )
     out: list[tuple[Link, Link | str]] = []
     for row in rows:
@@ -197,6 +195,6 @@ def _examples(
                 obj.value, space.href(obj.value), labels.get(obj.value) or linker.labels(obj.value)
             )
         else:
-            right = obj.value
+            right = text(obj)
         out.append((left, right))
     return out

@@ -10,6 +10,7 @@ from typing import Any
 
 from pyoxigraph import NamedNode, Triple
 
+from app.graph.oxigraph import text
 from app.linkeddata.iris import IriSpace
 from app.linkeddata.void import DEFAULT_LICENCE, Addresses, dump_files
 from app.namespaces import DCAT, DCT, FOAF, PROV
@@ -19,7 +20,7 @@ SCHEMA = "https://schema.org/"
 
 def _values(triples: list[Triple], subject: str, predicate: str) -> list[str]:
     node = NamedNode(subject)
-    return sorted(t.object.value for t in triples if t.subject == node and t.predicate.value == predicate)
+    return sorted(text(t.object) for t in triples if t.subject == node and t.predicate.value == predicate)
 
 
 def _one(triples: list[Triple], subject: str, predicate: str) -> str | None:

@@ -7,9 +7,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
+from pyoxigraph import BlankNode, NamedNode, RdfFormat, Triple, serialize
 
 from app.formats import Format
+from app.graph.oxigraph import Subject, Term, subject_of
 from app.namespaces import PREFIXES, RDF, XSD
 
 PREFIXED = {"turtle", "trig", "rdfxml"}
@@ -32,14 +33,22 @@ def _compact(iri: str, context: dict[str, str]) -> str:
     return iri
 
 
-def _node_id(term: NamedNode | BlankNode) -> str:
+def rdf_format(fmt: Format) -> RdfFormat:
+    """pyoxigraph's writer of an RDF format (a format of AnswerKind.RDF, never a results format)."""
+    if not isinstance(fmt.oxigraph, RdfFormat):
+        raise ValueError(f"{fmt.name} is a format of query results, not of RDF")
+    return fmt.oxigraph
+
+
+def _node_id(term: Subject) -> str:
     return term.value if isinstance(term, NamedNode) else f"_:{term.value}"
 
 
-def _object(term: object, context: dict[str, str]) -> object:
+def _object(term: Term, context: dict[str, str]) -> object:
     if isinstance(term, NamedNode | BlankNode):
         return {"@id": _node_id(term)}
-    assert isinstance(term, Literal)
+    if isinstance(term, Triple):  # curated data has none; pyoxigraph's JSON-LD writer refuses them too
+        raise ValueError(f"JSON-LD 1.1 cannot write the triple term <<( {term} )>>")
     if term.language:
         return {"@value": term.value, "@language": term.language}
     if term.datatype.value == XSD_STRING:
@@ -53,7 +62,7 @@ def jsonld(triples: Iterable[Triple], context: dict[str, str] | None = None) -> 
     context = used_prefixes(triples) if context is None else context
     nodes: dict[str, dict[str, list]] = {}
     for t in triples:
-        node = nodes.setdefault(_node_id(t.subject), {})
+        node = nodes.setdefault(_node_id(subject_of(t)), {})
         if t.predicate.value == RDF_TYPE and isinstance(t.object, NamedNode):
             node.setdefault("@type", []).append(_compact(t.object.value, context))
         else:
@@ -74,5 +83,5 @@ def write(triples: list[Triple], fmt: Format, prefixes: dict[str, str] | None = 
     if fmt.oxigraph == RdfFormat.JSON_LD:
         return jsonld(triples, prefixes)
     if fmt.name in PREFIXED:
-        return serialize(triples, format=fmt.oxigraph, prefixes=prefixes or used_prefixes(triples)) or b""
-    return serialize(triples, format=fmt.oxigraph) or b""
+        return serialize(triples, format=rdf_format(fmt), prefixes=prefixes or used_prefixes(triples)) or b""
+    return serialize(triples, format=rdf_format(fmt)) or b""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from pyoxigraph import Triple
 
@@ -36,7 +36,8 @@ class LinkedDataSite:
         with self._lock:
             if key not in self._made:
                 self._made[key] = make()
-            return self._made[key]  # type: ignore[return-value]
+            # cast: a key is only ever filled by its own `make`, so it holds that make's type
+            return cast(T, self._made[key])
 
     @property
     def public(self) -> str:

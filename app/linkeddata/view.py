@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
+from app.graph.oxigraph import Term, text
 from app.linkeddata.descriptions import Description
 from app.linkeddata.iris import IriSpace
 from app.linkeddata.names import Labels
@@ -76,13 +77,14 @@ class Linker:
     def prop(self, iri: str) -> Link:
         return Link(iri, self.space.href(iri), self.labels.property(iri))
 
-    def value(self, term: object) -> Value:
+    def value(self, term: Term) -> Value:
         if isinstance(term, NamedNode):
             link = self.link(term.value)
             return Value(link.label, link)
         if isinstance(term, BlankNode):
             return Value(f"_:{term.value}")
-        assert isinstance(term, Literal)
+        if isinstance(term, Triple):  # a triple term (RDF 1.2), shown as Turtle writes it
+            return Value(text(term))
         datatype = term.datatype.value
         shown = None if term.language or datatype == XSD + "string" else prefixed(datatype) or datatype
         return Value(term.value, language=term.language, datatype=shown)
@@ -122,7 +124,7 @@ class Grades:
     derivation for the one claim, else one for its property, else the resource's own grade."""
 
     def __init__(self, this: str, triples: tuple[Triple, ...], name: Callable[[str], str]) -> None:
-        by_subject: dict[object, dict[str, list[object]]] = defaultdict(lambda: defaultdict(list))
+        by_subject: dict[Term, dict[str, list[Term]]] = defaultdict(lambda: defaultdict(list))
         for t in triples:
             by_subject[t.subject][t.predicate.value].append(t.object)
         own = by_subject[NamedNode(this)]
@@ -137,9 +139,9 @@ class Grades:
             note = _text(d.get(CMS + "reason", [])) or "; ".join(sources)
             for prop in d.get(RDF + "predicate", []):
                 for value in d.get(RDF + "object", []):
-                    self.single[(prop.value, value)] = (grade, note)
+                    self.single[(text(prop), value)] = (grade, note)
             for prop in d.get(CMS + "claimProperty", []):
-                self.per_property[prop.value] = (grade, note)
+                self.per_property[text(prop)] = (grade, note)
 
     def of(self, prop: str, value: object) -> tuple[str, str]:
         if prop in NOT_GRADED or not self.default:
@@ -148,11 +150,11 @@ class Grades:
         return found or (self.default, self.default_note)
 
 
-def _local(terms: list[object]) -> str:
+def _local(terms: list[Term]) -> str:
     return local_name(terms[0].value) if terms and isinstance(terms[0], NamedNode) else ""
 
 
-def _text(terms: list[object]) -> str:
+def _text(terms: list[Term]) -> str:
     return str(terms[0].value) if terms and isinstance(terms[0], Literal) else ""
 
 
@@ -168,18 +170,18 @@ def page(
     linker = Linker(space, labels)
     this = description.iri
     numbers: dict[str, str] = {
-        t.subject.value: t.object.value
+        text(t.subject): t.object.value
         for t in triples
         if t.predicate.value == CMS + "number" and isinstance(t.object, Literal)
     }
     stated_in: dict[str, list[str]] = defaultdict(list)
     for t in triples:
         if t.predicate.value == DERIVED and isinstance(t.object, NamedNode):
-            stated_in[t.subject.value].append(t.object.value)
+            stated_in[text(t.subject)].append(t.object.value)
     part_of = {
-        t.subject.value: t.object.value
+        text(t.subject): text(t.object)
         for t in triples
-        if t.predicate.value == DCT + "isPartOf" and t.subject.value != this
+        if t.predicate.value == DCT + "isPartOf" and text(t.subject) != this
     }
 
     def source_link(iri: str) -> Link:
@@ -198,7 +200,7 @@ def page(
     for t in own:
         if t.predicate.value == PROV + "qualifiedDerivation":
             continue  # shown as the grades of the claims it qualifies
-        if t.predicate.value == CMS + "actsFor" and t.object.value == this:
+        if t.predicate.value == CMS + "actsFor" and text(t.object) == this:
             continue  # every organisation acts for itself (an entailment queries use; no news)
         grade, note = grades.of(t.predicate.value, t.object)
         value = linker.value(t.object)
@@ -229,12 +231,12 @@ def page(
     ]
     parts = _parts(this, triples)
     derived_from_here = {
-        t.subject.value: t.object.value
+        t.subject.value: text(t.object)
         for t in triples
         if t.predicate.value == DERIVED
         and isinstance(t.subject, NamedNode)
         and t.subject.value != this
-        and (t.object.value == this or t.object.value in parts)
+        and (text(t.object) == this or text(t.object) in parts)
     }
     derived = sorted(
         (
@@ -243,7 +245,7 @@ def page(
         ),
         key=lambda link: (_natural(link.note), link.label.lower()),
     )
-    types = [t.object.value for t in own if t.predicate.value == TYPE]
+    types = [text(t.object) for t in own if t.predicate.value == TYPE]
     ancestors = ancestors or {}
     implied = {a for t in types for a in ancestors.get(t, frozenset()) if a != t}
     kinds = [linker.link(t) for t in dict.fromkeys(types) if t not in implied]
@@ -271,7 +273,7 @@ def _parts(whole: str, triples: tuple[Triple, ...]) -> set[str]:
     children: dict[str, set[str]] = defaultdict(set)
     for t in triples:
         if t.predicate.value == DCT + "isPartOf" and isinstance(t.subject, NamedNode):
-            children[t.object.value].add(t.subject.value)
+            children[text(t.object)].add(t.subject.value)
     found: set[str] = set()
     todo = [whole]
     while todo:

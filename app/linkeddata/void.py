@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from pyoxigraph import BlankNode, Literal, NamedNode, Store, Triple
+from pyoxigraph import Literal, NamedNode, QuerySolution, QuerySolutions, Store, Triple
 
 from app.formats import AnswerKind, Format, by_name
+from app.graph.oxigraph import Subject, Term, solutions, subject_of, text
 from app.linkeddata.catalogue import Catalogue
 from app.linkeddata.dumps import DUMP_FORMATS, STEM, Dump
 from app.linkeddata.iris import IriSpace
@@ -86,7 +88,6 @@ PROVENANCE = (
 )
 EXAMPLES_PER_KIND = 1
 MAX_EXAMPLES = 12
-DATE_TYPES = ("date", "gYear", "gYearMonth", "dateTime")
 
 # Statistics come from one pass over the distinct triples of the curated graphs (a triple held by
 # two graphs counts once), in Python: the same counts as SPARQL GROUP BYs, about ten times faster
@@ -153,8 +154,8 @@ def compute(store: Store, version: str, catalogue: Catalogue, space: IriSpace, d
     graphs = space.curated_graphs(store)
     inferred = NamedNode(f"{space.base}graph/inferred")
 
-    def rows(query: str):
-        return store.query(query, default_graph=graphs, named_graphs=graphs)
+    def rows(query: str) -> QuerySolutions:
+        return solutions(store.query(query, default_graph=[*graphs], named_graphs=[*graphs]))
 
     names: dict[str, str] = {}
     for row in rows(LABELS):
@@ -244,7 +245,7 @@ class _Tally:
         return by_class
 
 
-def _tally(store: Store, triples, stated: list[NamedNode]) -> _Tally:
+def _tally(store: Store, triples: Iterable[QuerySolution], stated: list[NamedNode]) -> _Tally:
     """Totals, per property, and per class the curated files state (not the inferred
     superclasses): per property, per class of the objects, per datatype of the literals.
     Keys are pyoxigraph terms (hashed in Rust); they become IRIs once counted."""
@@ -273,7 +274,7 @@ def _tally(store: Store, triples, stated: list[NamedNode]) -> _Tally:
         objects_of[p].add(o)
         literal = isinstance(o, Literal)
         datatype = o.datatype if literal else None
-        if literal and datatype.value in DATE_TYPES:
+        if datatype is not None and datatype.value in DATE_TYPES:
             dates.add(o.value)
         for cls in types.get(s, ()):
             key = (cls, p)
@@ -304,8 +305,12 @@ def _sources(store: Store, graphs: list[NamedNode]) -> list[str]:
         node, seen = part, set()
         while node not in seen:
             seen.add(node)
-            parents = [q.object for q in store.quads_for_pattern(node, NamedNode(DCT + "isPartOf"), None)]
-            if not parents or not isinstance(parents[0], NamedNode):
+            parents = [
+                q.object
+                for q in store.quads_for_pattern(node, NamedNode(DCT + "isPartOf"), None)
+                if isinstance(q.object, NamedNode)
+            ]
+            if not parents:
                 break
             node = min(parents, key=str)
         if any(True for _ in store.quads_for_pattern(node, RDF_TYPE, document)):
@@ -324,7 +329,7 @@ def _linksets(store: Store, catalogue: Catalogue, graphs: list[NamedNode]) -> li
             triple = quad.triple
             if quad.graph_name not in curated or triple in seen:
                 continue
-            if triple.subject.value not in ours or not isinstance(triple.object, NamedNode):
+            if text(triple.subject) not in ours or not isinstance(triple.object, NamedNode):
                 continue
             seen.add(triple)
             parts = urlsplit(triple.object.value)
@@ -380,6 +385,10 @@ class Addresses:
         return self.public + ".well-known/sparql-examples"
 
 
+# Adds one statement (subject, predicate IRI, object) to the description being written.
+Add = Callable[[Subject, str, Term], None]
+
+
 def triples(stats: Stats, space: IriSpace, where: Addresses, with_dump_files: bool = True) -> list[Triple]:
     """The VoID and DCAT description as triples, with readable hash IRIs for its parts.
 
@@ -392,7 +401,7 @@ def triples(stats: Stats, space: IriSpace, where: Addresses, with_dump_files: bo
     licence = NamedNode(stats.licence)
     out: list[Triple] = []
 
-    def add(s: NamedNode | BlankNode, p: str, o: NamedNode | BlankNode | Literal) -> None:
+    def add(s: Subject, p: str, o: Term) -> None:
         out.append(Triple(s, NamedNode(p), o))
 
     def text(value: str) -> Literal:
@@ -499,7 +508,7 @@ def triples(stats: Stats, space: IriSpace, where: Addresses, with_dump_files: bo
     return grouped(out)
 
 
-def _partitions(stats: Stats, doc: str, dataset: NamedNode, add) -> None:
+def _partitions(stats: Stats, doc: str, dataset: NamedNode, add: Add) -> None:
     """Class partitions (with their property, object-class and datatype partitions, as SIB's
     void-generator nests them) and property partitions of the whole dataset. The nested
     partitions carry only what a schema reader needs (property or class, and triples): their
@@ -539,7 +548,15 @@ def _distribution(doc: str, name: str) -> NamedNode:
     return NamedNode(f"{doc}#dump-{name.removeprefix(STEM + '.').replace('.', '-')}")
 
 
-def _distributions(stats, doc, dataset, licence, where: Addresses, add, with_files: bool) -> None:
+def _distributions(
+    stats: Stats,
+    doc: str,
+    dataset: NamedNode,
+    licence: NamedNode,
+    where: Addresses,
+    add: Add,
+    with_files: bool,
+) -> None:
     """A distribution per dump file (plain and gzipped), each with its download URL (and, once the
     dumps are written, size and checksum)."""
     for fmt, gzipped in dump_files():
@@ -565,7 +582,7 @@ def _distributions(stats, doc, dataset, licence, where: Addresses, add, with_fil
             add(dist, DCT + "description", Literal("One named graph per curated file.", language="en"))
     if with_files:
         for t in dump_file_triples(stats.dumps, None, where, doc):
-            add(t.subject, t.predicate.value, t.object)
+            add(subject_of(t), t.predicate.value, t.object)
 
 
 def dump_file_triples(
