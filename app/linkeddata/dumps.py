@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, Triple, serialize
 
 from app.formats import AnswerKind, Format, by_name
-from app.linkeddata.serialize import jsonld, rdf_format
+from app.linkeddata.serialize import jsonld
 from app.namespaces import PREFIXES
 
 STEM = "cms-kg"
@@ -82,7 +82,7 @@ def make(store: Store, fmt: Format, graphs: list[NamedNode] | None = None) -> Du
     elif fmt.name == "turtle":
         data = serialize(_triples(quads), format=RdfFormat.TURTLE, prefixes=PREFIXES) or b""
     else:
-        data = serialize(_triples(quads), format=rdf_format(fmt)) or b""
+        data = serialize(_triples(quads), format=fmt.rdf) or b""
     return Dump(fmt, data)
 
 

@@ -33,13 +33,6 @@ def _compact(iri: str, context: dict[str, str]) -> str:
     return iri
 
 
-def rdf_format(fmt: Format) -> RdfFormat:
-    """pyoxigraph's writer of an RDF format (a format of AnswerKind.RDF, never a results format)."""
-    if not isinstance(fmt.oxigraph, RdfFormat):
-        raise ValueError(f"{fmt.name} is a format of query results, not of RDF")
-    return fmt.oxigraph
-
-
 def _node_id(term: Subject) -> str:
     return term.value if isinstance(term, NamedNode) else f"_:{term.value}"
 
@@ -83,5 +76,5 @@ def write(triples: list[Triple], fmt: Format, prefixes: dict[str, str] | None = 
     if fmt.oxigraph == RdfFormat.JSON_LD:
         return jsonld(triples, prefixes)
     if fmt.name in PREFIXED:
-        return serialize(triples, format=rdf_format(fmt), prefixes=prefixes or used_prefixes(triples)) or b""
-    return serialize(triples, format=rdf_format(fmt)) or b""
+        return serialize(triples, format=fmt.rdf, prefixes=prefixes or used_prefixes(triples)) or b""
+    return serialize(triples, format=fmt.rdf) or b""
