@@ -60,8 +60,9 @@ def test_every_setting_flag_command_route_and_canned_query_is_in_the_readme():
 
 
 def test_building_the_routes_table_starts_no_process():
+    before = set(multiprocessing.active_children())  # other tests' servers may be running
     readme.routes_table()
-    assert multiprocessing.active_children() == []
+    assert set(multiprocessing.active_children()) - before == set()
 
 
 def test_a_block_without_its_end_marker_or_generator_is_refused():

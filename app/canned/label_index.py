@@ -16,10 +16,11 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from pyoxigraph import NamedNode, QuerySolutions, Store
+from pyoxigraph import NamedNode, Store
 
 from app.canned.errors import LabelNotFound, ParameterError
 from app.canned.kinds import ResourceKind
+from app.graph.oxigraph import solutions
 from app.namespaces import CMS, DCT, DWC, FOAF, RDFS, SKOS
 
 # Label property -> tier (1 names the resource, 2 is another name for it).
@@ -107,18 +108,18 @@ class LabelIndex:
         entries: dict[str, Entry] = {}
         props = " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
         where = f"VALUES ?p {{ {props} }} ?s ?p ?o FILTER(isIRI(?s) && isLITERAL(?o))"
-        for row in _select(store, f"SELECT ?s ?p ?o WHERE {{ {where} }}"):
+        for row in solutions(store.query(f"SELECT ?s ?p ?o WHERE {{ {where} }}")):
             entry = entries.setdefault(row["s"].value, Entry(row["s"].value))
             entry.labels.append((row["o"].value, row["p"].value, row["o"].language))
         types = (
             f"SELECT DISTINCT ?s ?c WHERE {{ ?s a/<{RDFS}subClassOf>* ?c FILTER(isIRI(?s) && isIRI(?c)) }}"
         )
-        for row in _select(store, types):
+        for row in solutions(store.query(types)):
             entries.setdefault(row["s"].value, Entry(row["s"].value)).classes.add(row["c"].value)
         narrower: dict[str, set[str]] = defaultdict(set)
-        for row in _select(store, HIERARCHY):
+        for row in solutions(store.query(HIERARCHY)):
             narrower[row["broad"].value].add(row["narrow"].value)
-        same = {frozenset((row["a"].value, row["b"].value)) for row in _select(store, EXACT)}
+        same = {frozenset((row["a"].value, row["b"].value)) for row in solutions(store.query(EXACT))}
         return cls(entries, dict(narrower), same)
 
     def __len__(self) -> int:
@@ -185,9 +186,3 @@ class LabelIndex:
         close = difflib.get_close_matches(wanted, list(labels), n=MAX_SUGGESTIONS, cutoff=0.6)
         ordered = list(dict.fromkeys([*containing[:MAX_SUGGESTIONS], *close]))
         return [labels[n] for n in ordered[:MAX_SUGGESTIONS]]
-
-
-def _select(store: Store, query: str) -> QuerySolutions:
-    solutions = store.query(query)
-    assert isinstance(solutions, QuerySolutions)  # our own SELECT text
-    return solutions

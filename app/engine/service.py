@@ -21,7 +21,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import NamedNode, QuerySolutions, RdfFormat, Store
+from pyoxigraph import NamedNode, RdfFormat, Store
 
 from app.engine import lane
 from app.engine.answer import Answer
@@ -43,6 +43,7 @@ from app.engine.terms import PlainTerm
 from app.engine.updates import apply_update, remove_graph, write_graph
 from app.engine.worker import StoreSpec, UserGraphs, WorkerConfig
 from app.graph.build import Dataset
+from app.graph.oxigraph import solutions
 from app.graph.store import beside_graphs
 from app.settings import Settings
 
@@ -134,10 +135,8 @@ class QueryService:
     def graph_sizes(self) -> dict[str, int]:
         """Triples per named graph: curated (counted once) and user graphs (counted now)."""
         if self._curated_sizes is None:
-            rows = self.dataset.store.query(
-                "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-            )
-            assert isinstance(rows, QuerySolutions)  # a SELECT
+            query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+            rows = solutions(self.dataset.store.query(query))
             self._curated_sizes = {row["g"].value: int(row["n"].value) for row in rows}
         sizes = dict(self._curated_sizes)
         for graph in self.user_store.named_graphs():

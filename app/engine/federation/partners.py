@@ -3,7 +3,9 @@ sd:endpoint in the curated graph is on the SERVICE allowlist."""
 
 from __future__ import annotations
 
-from pyoxigraph import NamedNode, QuerySolutions, Store
+from pyoxigraph import NamedNode, Store
+
+from app.graph.oxigraph import solutions
 
 PARTNERS = """
 PREFIX sd: <http://www.w3.org/ns/sparql-service-description#>
@@ -12,6 +14,5 @@ SELECT DISTINCT ?endpoint WHERE { ?service a cms:PartnerEndpoint ; sd:endpoint ?
 
 
 def partner_endpoints(store: Store) -> frozenset[str]:
-    rows = store.query(PARTNERS)
-    assert isinstance(rows, QuerySolutions)  # a SELECT
+    rows = solutions(store.query(PARTNERS))
     return frozenset(row["endpoint"].value for row in rows if isinstance(row["endpoint"], NamedNode))
