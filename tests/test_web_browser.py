@@ -298,3 +298,16 @@ def test_api_documentation_works_offline_under_our_csp(web):
     page.wait_for_selector(".opblock-tag")  # Swagger UI read /openapi.json and drew the operations
     assert page.locator(".opblock").count() > 10
     assert "Content-Security-Policy" not in " ".join(web.errors)
+
+
+def test_no_download_of_a_previous_answer_after_an_error(web):
+    """After an error the page shows no answer, so it offers none to download: the CSV button of the
+    previous answer stayed on screen (a CSS rule beat `hidden`) and downloaded sharks for 'sharkz'."""
+    page = web.open("/#ask/partners-covering?subject=sharks")
+    page.wait_for_selector("#ask-table tbody tr")
+    assert page.locator("#ask-csv").is_visible()
+    page.fill("#p-partners-covering-subject", "sharkz")
+    page.locator("#form-partners-covering button[type=submit]").click()
+    page.locator("#ask-error").wait_for(state="visible")
+    assert page.locator("#ask-csv").is_hidden() and page.locator("#ask-json").is_hidden()
+    assert page.locator("#ask-csv").get_attribute("href") is None

@@ -80,13 +80,28 @@ function showError(error, form) {
   errorBox.hidden = false;
 }
 
+/** Point the download links at the answer on show, or take them away when none is shown (so a
+ * failed question can never download the previous question's answer). */
+function offerDownloads(name, query = "") {
+  tools.hidden = name === null;
+  for (const link of [csvLink, jsonLink]) {
+    link.removeAttribute("href");
+    link.removeAttribute("download");
+  }
+  if (name === null) return;
+  const base = `/api/queries/${name}?${query}${query ? "&" : ""}format=`;
+  csvLink.href = base + "csv";
+  csvLink.setAttribute("download", `${name}.csv`);
+  jsonLink.href = base + "json";
+}
+
 /** Run a canned query and show its answer. */
 async function run(name, params) {
   const form = formOf(name);
   if (running) running.abort();
   running = new AbortController();
   errorBox.hidden = true;
-  tools.hidden = true;
+  offerDownloads(null);
   sparqlBox.hidden = true;
   showSparql.setAttribute("aria-expanded", "false");
   tableWrap.replaceChildren();
@@ -96,15 +111,12 @@ async function run(name, params) {
     const answer = await getJson(`/api/queries/${name}?${query}${query ? "&" : ""}format=json`, running.signal);
     current = { name, params };
     renderTable(name, answer);
-    const base = `/api/queries/${name}?${query}${query ? "&" : ""}format=`;
-    csvLink.href = base + "csv";
-    csvLink.setAttribute("download", `${name}.csv`);
-    jsonLink.href = base + "json";
-    tools.hidden = false;
+    offerDownloads(name, query);
     setBusy(false, `${answer.count} ${answer.count === 1 ? "row" : "rows"}.`);
   } catch (error) {
     if (error.name === "AbortError") return;
     current = null;
+    offerDownloads(null);
     setBusy(false, "");
     showError(error, form);
   } finally {
