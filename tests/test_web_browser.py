@@ -10,6 +10,7 @@ import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -311,3 +312,40 @@ def test_no_download_of_a_previous_answer_after_an_error(web):
     page.locator("#ask-error").wait_for(state="visible")
     assert page.locator("#ask-csv").is_hidden() and page.locator("#ask-json").is_hidden()
     assert page.locator("#ask-csv").get_attribute("href") is None
+
+
+SHARED_QUERY = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?label WHERE { ?s skos:prefLabel ?label FILTER(CONTAINS(?label, "Shark & co")) } LIMIT 3"""
+
+
+def test_the_editors_share_link_opens_the_editor_with_its_query(web, browser, server):
+    """YASGUI's share button writes /#query=<SPARQL>&endpoint=…; the page read that as no view it
+    knew and opened Ask, losing the query. In a fresh browser (no stored tabs) the link opens the
+    editor with the query, in a tab of its own, and the address becomes #query."""
+    page = web.open("/#query")
+    page.wait_for_selector(".yasqe .CodeMirror")
+    page.evaluate("(q) => { window.cmskgYasgui.getTab().setQuery(q); }", SHARED_QUERY)
+    link = page.evaluate("window.cmskgYasgui.getTab().getShareableLink()")
+    assert link.startswith(server.url + "/#query=")
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        other = Page(context, server)
+        shared = other.open(link.removeprefix(server.url))
+        shared.wait_for_selector(".yasqe .CodeMirror")
+        assert shared.locator("#query").is_visible() and not shared.locator("#ask").is_visible()
+        assert shared.evaluate("window.cmskgYasgui.getTab().getYasqe().getValue()") == SHARED_QUERY
+        assert shared.url.endswith("/#query")
+        # A hand-written link (percent-encoded, nothing else) works too.
+        shared.goto(server.url + "/#query=" + quote("SELECT * WHERE { ?s ?p ?o } LIMIT 1"))
+        shared.wait_for_selector("body[data-ready=true]")
+        value = "window.cmskgYasgui.getTab().getYasqe().getValue()"
+        wait_for(shared, f"window.cmskgYasgui && {value}.includes('LIMIT 1')")
+        # ... in a tab of its own: the query the first link opened is still there.
+        yasgui = "window.cmskgYasgui"
+        tabs = f"{yasgui}.persistentConfig.getTabs().map((id) => {yasgui}.getTab(id).getQuery())"
+        assert shared.evaluate(tabs)[0] == SHARED_QUERY
+        assert not other.outside and not other.errors
+    finally:
+        context.close()
+
