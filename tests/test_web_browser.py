@@ -349,3 +349,15 @@ def test_the_editors_share_link_opens_the_editor_with_its_query(web, browser, se
     finally:
         context.close()
 
+
+def test_the_header_link_to_the_endpoint_opens_a_page(web):
+    """The "SPARQL endpoint" link of every page's header made the browser download sparql.rdf (the
+    service description, negotiated as RDF/XML from the browser's Accept header): it opens a page
+    about the endpoint, whose links lead on to the editor."""
+    page = web.open("/")
+    page.locator("header.site a[href='/sparql']").click()
+    page.wait_for_url(re.compile(r"/sparql$"))
+    sync_api.expect(page.locator("h1")).to_have_text("The SPARQL endpoint")
+    assert "curl -s" in page.locator("main").inner_text()
+    page.locator("main a[href='/#query']").click()
+    page.wait_for_selector(".yasqe .CodeMirror")

@@ -57,10 +57,10 @@ def choose(accept: str | None, wanted: str | None = None, formats: tuple[str, ..
     if wanted:
         if wanted.strip().lower() in ("html", "text/html"):
             return HTML
-        fmt = by_name(wanted, AnswerKind.RDF)
-        if fmt.name not in formats:
+        named = by_name(wanted, AnswerKind.RDF)
+        if named.name not in formats:
             raise NotAcceptable([*HTML_TYPES[:1], *(by_name(f, AnswerKind.RDF).media_type for f in formats)])
-        return Choice(fmt)
+        return Choice(named)
     if not accept or not accept.strip():
         return HTML
     cleaned = ",".join(part for part in accept.split(",") if _parses(part))
@@ -80,6 +80,18 @@ def choose(accept: str | None, wanted: str | None = None, formats: tuple[str, ..
     if fmt is not None and rdf_q > 0:
         return Choice(fmt)
     raise NotAcceptable([HTML_TYPES[0], *(by_name(f, AnswerKind.RDF).media_type for f in formats)])
+
+
+def prefers_html(accept: str | None) -> bool:
+    """Does this Accept header rank HTML above every RDF format we serve? A browser's does
+    (`text/html,…,application/xml;q=0.9,*/*;q=0.8`); `*/*`, no header, or HTML at a tie with
+    an RDF format do not, so a SPARQL client asking for "anything" keeps getting RDF."""
+    if not accept or not accept.strip():
+        return False
+    cleaned = ",".join(part for part in accept.split(",") if _parses(part))
+    html_q = _quality(HTML_TYPES, cleaned)
+    rdf_q = max(_quality((f.media_type, *f.aliases), cleaned) for f in FORMATS if f.kind is AnswerKind.RDF)
+    return html_q > rdf_q
 
 
 def _parses(part: str) -> bool:
