@@ -133,6 +133,20 @@ def test_json_reports_resolved_parameters(server):
     assert body["parameters"]["from"] == "2012" and "to" not in body["parameters"]
 
 
+def test_errors_name_the_parameter_and_say_what_is_wrong_without_it(server):
+    """The page says an error in words by the field's label: `message` is the reason alone."""
+    bad_date = httpx.get(server.url + "/api/queries/timeline", params={"from": "20x"}).json()
+    assert bad_date["parameter"] == "from"
+    assert bad_date["message"] == "'20x' is not a date (YYYY, YYYY-MM or YYYY-MM-DD)"
+    assert bad_date["detail"] == "parameter 'from': " + bad_date["message"]
+    unknown = httpx.get(server.url + "/api/queries/members", params={"collaboration": "BLX"})
+    body = unknown.json()
+    assert unknown.status_code == 404 and body["message"] == "no collaboration is labelled 'BLX'"
+    assert "BLG" in body["suggestions"]
+    twice = httpx.get(server.url + "/api/queries/members?collaboration=CPW&collaboration=BLG").json()
+    assert twice["message"] == "is given more than once: give it once"
+
+
 def test_no_acceptable_format_is_406(server):
     response = httpx.get(
         server.url + "/api/queries/search", params={"text": "shark"}, headers={"Accept": "image/png"}

@@ -210,7 +210,7 @@ def test_api_error_is_shown_as_a_message(web):
     page = web.open("/#ask/partners-covering?subject=sharkz")
     error = page.locator("#ask-error")
     error.wait_for(state="visible")
-    assert "no subject is labelled 'sharkz'" in error.inner_text()
+    assert error.inner_text().startswith("No subject called 'sharkz'.")
     assert page.locator("#p-partners-covering-subject").get_attribute("aria-invalid") == "true"
     assert rows(page).count() == 0
     # A suggestion is one click away.
@@ -361,3 +361,54 @@ def test_the_header_link_to_the_endpoint_opens_a_page(web):
     assert "curl -s" in page.locator("main").inner_text()
     page.locator("main a[href='/#query']").click()
     page.wait_for_selector(".yasqe .CodeMirror")
+
+
+DEVELOPER_WORDS = re.compile(r"HTTP|\b[45]\d\d\b|parameter|'subject'|colaboration|stated_only")
+
+
+@pytest.mark.parametrize(
+    ("path", "field", "said"),
+    [
+        # A label that names nothing: said in words, with the API's close labels as buttons.
+        ("/#ask/partners-covering?subject=whale%20sharks", "p-partners-covering-subject",
+         "No subject called 'whale sharks'. Did you mean:"),
+        # A value of the wrong shape, from a link (the form itself would not send it).
+        ("/#ask/timeline?from=20x", "p-timeline-from",
+         "From: '20x' is not a date (YYYY, YYYY-MM or YYYY-MM-DD)."),
+        # A link naming a parameter the question does not take: no internal name is shown.
+        ("/#ask/members?collaboration=CPW&colaboration=x", None,
+         "The link gives a value this question does not take"),
+        # A dropdown's label that names nothing.
+        ("/#ask/members?collaboration=XYZ", "p-members-collaboration", "No collaboration called 'XYZ'."),
+    ],
+)
+def test_errors_are_said_in_words_an_analyst_reads(web, path, field, said):
+    """Errors read like developer logs: "parameter 'subject': … (HTTP 404)". The page says what is
+    wrong with which field, by the field's label, and offers the API's suggestions as buttons."""
+    page = web.open(path)
+    error = page.locator("#ask-error")
+    error.wait_for(state="visible")
+    text = " ".join(error.inner_text().split())
+    assert text.startswith(said), text
+    assert not DEVELOPER_WORDS.search(text), text
+    if field:
+        assert page.locator(f"#{field}").get_attribute("aria-invalid") == "true"
+    if "Did you mean" in said:
+        buttons = error.get_by_role("button").all_inner_texts()
+        assert "Whale Shark" in buttons
+        error.get_by_role("button", name="Whale Shark", exact=True).click()
+        sync_api.expect(page.locator("#ask-status")).to_have_text(re.compile(r"^\d+ rows?\.$"))
+        assert error.is_hidden() and page.locator(f"#{field}").input_value() == "Whale Shark"
+
+
+def test_network_errors_offer_the_suggestions_as_buttons(web):
+    """The network said "The network could not be drawn: parameter 'subject': … (HTTP 404)" and
+    listed the close labels as text; it says it in words and a suggestion is one click away."""
+    page = web.open("/#see?subject=sharkz")
+    error = page.locator("#net-error")
+    error.wait_for(state="visible")
+    text = " ".join(error.inner_text().split())
+    assert text.startswith("No subject called 'sharkz'.") and not DEVELOPER_WORDS.search(text), text
+    error.get_by_role("button", name="sharks", exact=True).click()
+    wait_for(page, "window.cmskgNetwork && window.cmskgNetwork.nodes().length > 0")
+    assert error.is_hidden()

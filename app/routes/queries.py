@@ -51,6 +51,9 @@ class ErrorBody(BaseModel):
 
     detail: str
     parameter: str | None = None
+    message: str | None = Field(
+        None, description="With a parameter: what is wrong with its value, without the parameter's name."
+    )
     suggestions: list[str] | None = None
 
 
@@ -89,6 +92,7 @@ def _json_error(status: int) -> Callable[[Request, Exception], Awaitable[JSONRes
         body: dict[str, Any] = {"detail": str(error)}
         if isinstance(error, ParameterError | LabelNotFound):
             body["parameter"] = error.parameter
+            body["message"] = error.message
         if isinstance(error, LabelNotFound):
             body["suggestions"] = error.suggestions
         return JSONResponse(body, status_code=status)
@@ -160,7 +164,7 @@ def _run(request: Request, name: str) -> Response:
     query = runner.catalogue.get(name)
     formats = request.query_params.getlist(FORMAT)
     if len(formats) > 1:
-        raise ParameterError(FORMAT, "give it once")
+        raise ParameterError(FORMAT, "is given more than once: give it once")
     output = choose(formats[0] if formats else None, request.headers.get("accept"))
     raw: dict[str, list[str]] = {}
     for key, value in request.query_params.multi_items():

@@ -1,5 +1,6 @@
 // "Ask": the canned-query catalogue as forms, results as a sortable table with links and a CSV.
-import { ApiError, completeFromGraph, config, getJson, h, isIri, linkTo } from "./util.js";
+import { clearProblem, showProblem } from "./errors.js";
+import { completeFromGraph, config, getJson, h, isIri, linkTo } from "./util.js";
 
 const question = document.getElementById("question");
 const forms = [...document.querySelectorAll("form.canned")];
@@ -57,27 +58,8 @@ function setBusy(busy, text) {
   for (const button of document.querySelectorAll("form.canned button[type=submit]")) button.disabled = busy;
 }
 
-function showError(error, form) {
-  errorBox.replaceChildren();
-  const message = error instanceof ApiError ? error.message : String(error);
-  errorBox.append(h("p", { text: `The question could not be answered: ${message}` }));
-  const parameter = error.body && error.body.parameter;
-  const control = parameter && form ? form.elements.namedItem(parameter) : null;
-  if (control && control.setAttribute) control.setAttribute("aria-invalid", "true");
-  const suggestions = (error.body && error.body.suggestions) || [];
-  if (suggestions.length && control) {
-    errorBox.append(
-      h("p", {}, "Did you mean: "),
-      h(
-        "ul",
-        { class: "suggestions" },
-        suggestions.map((s) =>
-          h("li", {}, h("button", { type: "button", class: "link", onclick: () => { control.value = s; form.requestSubmit(); } }, s)),
-        ),
-      ),
-    );
-  }
-  errorBox.hidden = false;
+function showError(error, form, sent) {
+  showProblem(errorBox, error, form, sent);
 }
 
 /** Point the download links at the answer on show, or take them away when none is shown (so a
@@ -100,7 +82,7 @@ async function run(name, params) {
   const form = formOf(name);
   if (running) running.abort();
   running = new AbortController();
-  errorBox.hidden = true;
+  clearProblem(errorBox, form);
   offerDownloads(null);
   sparqlBox.hidden = true;
   showSparql.setAttribute("aria-expanded", "false");
@@ -118,7 +100,7 @@ async function run(name, params) {
     current = null;
     offerDownloads(null);
     setBusy(false, "");
-    showError(error, form);
+    showError(error, form, params);
   } finally {
     running = null;
   }
