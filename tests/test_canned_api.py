@@ -71,7 +71,7 @@ def test_csv_carries_the_json_columns(server):
     as_json = httpx.get(url, params={"collaboration": "CPW"}).json()
     response = httpx.get(url, params={"collaboration": "CPW", "format": "csv"})
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.text)))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert list(rows[0]) == as_json["columns"]
     assert len(rows) == as_json["count"] == int(response.headers["x-result-count"])
     (cms,) = [r for r in rows if r["member"] == ID + "organisation/cms-secretariat"]
@@ -84,12 +84,39 @@ def test_csv_carries_the_json_columns(server):
     assert by_accept.text == response.text
 
 
+def test_csv_opens_in_excel_with_accents_and_a_name_that_says_what_it_holds(server):
+    """Excel reads a CSV without a byte-order mark in the legacy code page ("Förening" became
+    "FÃ¶rening"): canned CSV starts with the UTF-8 BOM. Every download was called `search.csv`:
+    the file name carries the question and its parameters, made safe for any file system."""
+    url = server.url + "/api/queries/search"
+    response = httpx.get(url, params={"text": "Förening", "format": "csv"})
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    assert response.content.startswith(b"\xef\xbb\xbfresource,resource_label,")
+    assert "Sveriges Ornitologiska Förening".encode() in response.content
+    disposition = response.headers["content-disposition"]
+    assert disposition == 'inline; filename="search_text-forening.csv"'
+    partners = httpx.get(
+        server.url + "/api/queries/partners-covering",
+        params={"subject": "sharks", "stated_only": "false", "format": "csv"},  # the default: left out
+    )
+    assert partners.headers["content-disposition"].endswith('filename="partners-covering_subject-sharks.csv"')
+    stated = httpx.get(
+        server.url + "/api/queries/partners-covering",
+        params={"stated_only": "true", "subject": "Whale Shark"},
+        headers={"Accept": "text/tab-separated-values"},
+    )
+    assert stated.headers["content-disposition"].endswith(
+        'filename="partners-covering_stated-only-true_subject-whale-shark.tsv"'
+    )
+    assert not stated.content.startswith(b"\xef\xbb\xbf")  # TSV as before
+
+
 def test_csv_quotes_values_with_separators(server):
     """A label holding a comma is quoted, so it stays one cell."""
     response = httpx.get(
         server.url + "/api/queries/search", params={"text": "Raptors, Dugong", "format": "csv"}
     )
-    (row,) = list(csv.DictReader(io.StringIO(response.text)))
+    (row,) = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert row["resource_label"] == "UNEP ROWA support to the Raptors, Dugong and Sharks MOUs"
 
 

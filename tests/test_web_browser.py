@@ -123,8 +123,10 @@ def test_canned_query_form_table_link_and_csv(web, server):
     with page.expect_download() as download_info:
         page.click("#ask-csv")
     download = download_info.value
-    assert download.suggested_filename == "partners-covering.csv"
-    table = list(csv.DictReader(io.StringIO(Path(download.path()).read_text())))
+    assert download.suggested_filename == "partners-covering_subject-sharks.csv"
+    assert page.locator("#ask-csv").get_attribute("download") == download.suggested_filename
+    assert Path(download.path()).read_bytes().startswith(b"\xef\xbb\xbf")  # Excel reads it as UTF-8
+    table = list(csv.DictReader(io.StringIO(Path(download.path()).read_text(encoding="utf-8-sig"))))
     assert len(table) == expected["count"]
     assert {r["organisation_label"] for r in table} == set(names)
 
@@ -412,3 +414,13 @@ def test_network_errors_offer_the_suggestions_as_buttons(web):
     error.get_by_role("button", name="sharks", exact=True).click()
     wait_for(page, "window.cmskgNetwork && window.cmskgNetwork.nodes().length > 0")
     assert error.is_hidden()
+
+
+def test_the_pages_download_name_is_the_apis(web, server):
+    """The page names its CSV download by the API's rules (accents dropped, defaults left out)."""
+    page = web.open("/#ask/search?text=F%C3%B6rening%20%C3%A9t%C3%A9&stated_only=false")
+    sync_api.expect(page.locator("#ask-status")).to_have_text(re.compile(r"^\d+ rows?\.$"))
+    href = page.locator("#ask-csv").get_attribute("href")
+    disposition = httpx.get(server.url + href).headers["content-disposition"]
+    assert disposition == 'inline; filename="search_text-forening-ete.csv"'
+    assert page.locator("#ask-csv").get_attribute("download") == "search_text-forening-ete.csv"

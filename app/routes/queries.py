@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field, create_model
 from app.canned.catalogue import Catalogue
 from app.canned.errors import LabelNotFound, ParameterError, UnknownQuery
 from app.canned.kinds import KINDS
+from app.canned.naming import canonical, file_name
 from app.canned.render import OUTPUTS, NoAcceptableOutput, choose, render
 from app.canned.runner import Runner
 from app.canned.spec import CannedQuery, ColumnType, OutputColumn, Parameter, ParamType
@@ -176,8 +177,9 @@ def _run(request: Request, name: str) -> Response:
     if table.capped:
         headers["X-Result-Capped"] = f"true; limit={request.app.state.settings.max_rows}"
     if output.name in ("csv", "tsv"):
-        headers["Content-Disposition"] = f'inline; filename="{name}.{output.extension}"'
-    body = render(table, output, query.title, query.description)
+        download = file_name(name, canonical(query, raw), output.extension)
+        headers["Content-Disposition"] = f'inline; filename="{download}"'
+    body = render(table, output, query.title, query.description, bom=True)
     return Response(body, media_type=f"{output.media_type}; charset=utf-8", headers=headers)
 
 

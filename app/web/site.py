@@ -44,7 +44,13 @@ class WebSite:
             "base": self.settings.base_iri,
             "endpoint": "/sparql",
             "queries": {
-                form.name: {"title": form.title, "columns": form.columns, "example": form.example}
+                form.name: {
+                    "title": form.title,
+                    "columns": form.columns,
+                    "example": form.example,
+                    # a value at its default is left out of a download's name (app.canned.naming)
+                    "defaults": {f.name: f.default for f in form.fields if f.default is not None},
+                }
                 for form in self.forms
             },
             "examples": [{"title": e.title, "sparql": e.sparql} for e in EXAMPLES],

@@ -62,6 +62,24 @@ function showError(error, form, sent) {
   showProblem(errorBox, error, form, sent);
 }
 
+/** Text safe in a file name: the rules of app/canned/naming.py (`slug`), so a download from the
+ * page and one from the API get the same name. */
+function slug(text, limit = 40) {
+  const plain = text.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase();
+  return plain.replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, limit).replace(/^-+|-+$/g, "");
+}
+
+/** "partners-covering_subject-sharks.csv": the question and its parameters, sorted by name, without
+ * those at their default value (app/canned/naming.py, `file_name`). */
+function fileName(name, query, extension) {
+  const defaults = config.queries[name].defaults || {};
+  const given = [...new URLSearchParams(query)].filter(([key, value]) => value.trim() && defaults[key] !== value.trim());
+  given.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const parts = [name, ...given.map(([key, value]) => `${slug(key)}-${slug(value.trim())}`.replace(/^-+|-+$/g, ""))];
+  const stem = parts.filter(Boolean).join("_").slice(0, 150).replace(/^[-_]+|[-_]+$/g, "");
+  return `${stem}.${extension}`;
+}
+
 /** Point the download links at the answer on show, or take them away when none is shown (so a
  * failed question can never download the previous question's answer). */
 function offerDownloads(name, query = "") {
@@ -73,7 +91,7 @@ function offerDownloads(name, query = "") {
   if (name === null) return;
   const base = `/api/queries/${name}?${query}${query ? "&" : ""}format=`;
   csvLink.href = base + "csv";
-  csvLink.setAttribute("download", `${name}.csv`);
+  csvLink.setAttribute("download", fileName(name, query, "csv"));
   jsonLink.href = base + "json";
 }
 
