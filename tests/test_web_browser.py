@@ -424,3 +424,43 @@ def test_the_pages_download_name_is_the_apis(web, server):
     disposition = httpx.get(server.url + href).headers["content-disposition"]
     assert disposition == 'inline; filename="search_text-forening-ete.csv"'
     assert page.locator("#ask-csv").get_attribute("download") == "search_text-forening-ete.csv"
+
+
+REPORT_PART = "/id/document/cop11-doc-21-1/"
+
+
+def test_paragraphs_are_cited_and_linked_and_the_answer_has_a_cite_line(web, server):
+    """Paragraph numbers read as citations write them ("UNEP/CMS/COP11/Doc.21.1, para. 20(c)"),
+    each a link to its page; under the table, the answer's "Cite this" line (the API's) with a copy
+    button. Paragraph 20(c): the CMS-IFAW joint work plan on sharks."""
+    web.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url)
+    page = web.open("/#ask/partners-covering?subject=sharks")
+    page.wait_for_selector("#ask-table tbody tr")
+    cells = page.locator("#ask-table td", has=page.locator(f"a[href='{REPORT_PART}p20c']"))
+    assert "UNEP/CMS/COP11/Doc.21.1, para. 20(c)" in cells.all_inner_texts()
+    link = cells.first.locator(f"a[href='{REPORT_PART}p20c']")
+    assert link.inner_text() == "para. 20(c)"
+    assert link.get_attribute("title") == "UNEP/CMS/COP11/Doc.21.1, para. 20(c)"
+    # A row resting on several paragraphs names the document once.
+    several = [t for t in page.locator("#ask-table td").all_inner_texts() if t.count("para.") > 1]
+    assert several and all(t.count("UNEP/CMS/COP11/Doc.21.1") == 1 for t in several if ";" not in t)
+
+    expected = httpx.get(server.url + "/api/queries/partners-covering", params={"subject": "sharks"}).json()
+    cite = page.locator("#ask-cite")
+    assert cite.is_visible()
+    assert page.locator("#ask-cite-text").inner_text() == expected["citation"]["text"]
+    page.click("#ask-cite-copy")
+    sync_api.expect(page.locator("#ask-cite-status")).to_have_text("Copied.")
+    assert page.evaluate("navigator.clipboard.readText()") == expected["citation"]["text"]
+
+    link.click()
+    page.wait_for_url(re.compile(r"/id/document/cop11-doc-21-1/p20c$"))
+    assert "20(c)" in page.locator("h1").inner_text()
+    page.go_back()
+    page.wait_for_selector("#ask-table tbody tr")
+
+    # No answer, no citation.
+    page.fill("#p-partners-covering-subject", "sharkz")
+    page.locator("#form-partners-covering button[type=submit]").click()
+    page.locator("#ask-error").wait_for(state="visible")
+    assert cite.is_hidden()

@@ -77,13 +77,16 @@ def _text(cell: Cell | None) -> str:
 
 
 def to_json(table: Table) -> dict:
-    return {
+    body = {
         "name": table.name,
         "parameters": table.parameters,
         "columns": [c.name for c in table.columns],
         "rows": [{c.name: _plain(row[c.name]) for c in table.columns} for row in table.rows],
         "count": len(table.rows),
     }
+    if table.citation is not None:
+        body["citation"] = table.citation
+    return body
 
 
 def to_csv(table: Table) -> str:

@@ -71,6 +71,7 @@ class Table:
     columns: list[OutputColumn]
     rows: list[dict[str, Cell | None]]
     capped: bool = False
+    citation: dict[str, str] | None = None  # how to cite it (app.canned.citation), set by the API
 
 
 class Runner:

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from app.canned.citation import Citations
 from app.canned.examples import EXAMPLES
 from app.canned.kinds import KINDS
 from app.canned.runner import Runner
@@ -32,11 +33,12 @@ class WebSite:
     labels: LabelLookup
     forms: list[QueryForm]
     runner: Runner
+    citations: Citations | None = None
 
     @classmethod
-    def build(cls, settings: Settings, runner: Runner) -> WebSite:
+    def build(cls, settings: Settings, runner: Runner, citations: Citations | None = None) -> WebSite:
         labels = LabelLookup.sharing(runner.index)
-        return cls(settings, labels, build_forms(runner.catalogue, labels), runner)
+        return cls(settings, labels, build_forms(runner.catalogue, labels), runner, citations)
 
     def page_config(self) -> dict[str, Any]:
         """Settings the page's scripts read from the page itself (no extra request at start)."""
@@ -54,6 +56,8 @@ class WebSite:
                 for form in self.forms
             },
             "examples": [{"title": e.title, "sparql": e.sparql} for e in EXAMPLES],
+            # part numbers as the answers' paragraphs cells hold them, to link and cite each one
+            "parts": self.citations.numbered() if self.citations else {},
         }
 
     def page_config_json(self) -> str:

@@ -1,6 +1,6 @@
 // "Ask": the canned-query catalogue as forms, results as a sortable table with links and a CSV.
 import { clearProblem, showProblem } from "./errors.js";
-import { completeFromGraph, config, getJson, h, isIri, linkTo } from "./util.js";
+import { completeFromGraph, config, getJson, h, isIri, linkTo, pageOf } from "./util.js";
 
 const question = document.getElementById("question");
 const forms = [...document.querySelectorAll("form.canned")];
@@ -14,8 +14,15 @@ const sparqlBox = document.getElementById("ask-sparql");
 const showSparql = document.getElementById("ask-show-sparql");
 const openEditor = document.getElementById("ask-open-editor");
 const tableWrap = document.getElementById("ask-table-wrap");
+const citeBox = document.getElementById("ask-cite");
+const citeText = document.getElementById("ask-cite-text");
+const citeCopy = document.getElementById("ask-cite-copy");
+const citeStatus = document.getElementById("ask-cite-status");
 
 const CELL_CLASS = { integer: "num", date: "date" };
+// Columns whose cells list the parts of documents a row rests on ("20(a); 22; 41"): each part is
+// written as a citation writes it and linked to its page (config.parts, from the graph).
+const PARAGRAPH_COLUMNS = new Set(["paragraphs", "mentioned_in", "sources", "paragraph"]);
 
 let current = null; // { name, params } of the answer on show
 let running = null; // AbortController of the request in flight
@@ -84,6 +91,7 @@ function fileName(name, query, extension) {
  * failed question can never download the previous question's answer). */
 function offerDownloads(name, query = "") {
   tools.hidden = name === null;
+  if (name === null) showCitation(null);
   for (const link of [csvLink, jsonLink]) {
     link.removeAttribute("href");
     link.removeAttribute("download");
@@ -93,6 +101,25 @@ function offerDownloads(name, query = "") {
   csvLink.href = base + "csv";
   csvLink.setAttribute("download", fileName(name, query, "csv"));
   jsonLink.href = base + "json";
+}
+
+/** The "Cite this" line of the answer on show (from the API: its permalink names the question,
+ * its parameters and the data version), or none. */
+function showCitation(citation) {
+  citeBox.hidden = !citation;
+  citeText.textContent = citation ? citation.text : "";
+  citeStatus.textContent = "";
+}
+
+/** Copy the citation; where the browser keeps the clipboard from the page, select it instead. */
+async function copyCitation() {
+  try {
+    await navigator.clipboard.writeText(citeText.textContent);
+    citeStatus.textContent = "Copied.";
+  } catch {
+    window.getSelection().selectAllChildren(citeText);
+    citeStatus.textContent = "Selected: press Ctrl+C (⌘C on a Mac) to copy it.";
+  }
 }
 
 /** Run a canned query and show its answer. */
@@ -112,6 +139,7 @@ async function run(name, params) {
     current = { name, params };
     renderTable(name, answer);
     offerDownloads(name, query);
+    showCitation(answer.citation);
     setBusy(false, `${answer.count} ${answer.count === 1 ? "row" : "rows"}.`);
   } catch (error) {
     if (error.name === "AbortError") return;
@@ -124,9 +152,28 @@ async function run(name, params) {
   }
 }
 
+/** "20(a); 22; Ramsar COP11 report" as "UNEP/CMS/COP11/Doc.21.1, para. 20(a), para. 22; Ramsar
+ * COP11 report": the parts of one document after its symbol, each a link to its page; other
+ * sources as they are. */
+function paragraphCell(text) {
+  const byDocument = new Map();
+  const others = [];
+  for (const item of text.split("; ")) {
+    const part = config.parts[item];
+    if (!part) others.push(item);
+    else if (byDocument.has(part.symbol)) byDocument.get(part.symbol).push(part);
+    else byDocument.set(part.symbol, [part]);
+  }
+  const link = (part) => h("a", { href: pageOf(part.iri), title: part.cite }, part.local);
+  const pieces = [...byDocument].map(([symbol, parts]) => [`${symbol}, `, ...parts.flatMap((p, i) => (i ? [", ", link(p)] : [link(p)]))]);
+  pieces.push(...others.map((other) => [other]));
+  return pieces.flatMap((piece, i) => (i ? ["; ", ...piece] : piece));
+}
+
 function cellContent(column, row) {
   const value = row[column.name];
   if (value === null || value === undefined || value === "") return "";
+  if (PARAGRAPH_COLUMNS.has(column.name) && column.type === "text") return paragraphCell(String(value));
   if (column.type === "iri" || (column.type === "term" && isIri(value))) {
     return linkTo(value, row[`${column.name}_label`] || value);
   }
@@ -223,6 +270,7 @@ export function init(options) {
       });
     }
   }
+  citeCopy.addEventListener("click", copyCitation);
   showSparql.addEventListener("click", async () => {
     if (!sparqlBox.hidden) {
       sparqlBox.hidden = true;
