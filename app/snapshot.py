@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.canned.catalogue import Catalogue
+from app.canned.citation import Citations
 from app.canned.label_index import LabelIndex
 from app.canned.runner import Runner
 from app.engine.service import QueryService
@@ -24,12 +25,14 @@ from app.web.site import WebSite
 
 @dataclass(frozen=True)
 class Snapshot:
-    """The dataset and the pieces built from it: label index, canned runner, query service (its
-    worker processes), Linked Data site and web page."""
+    """The dataset and the pieces built from it: label index, canned runner, what canned answers
+    are cited with (document parts, release date), query service (its worker processes), Linked
+    Data site and web page."""
 
     dataset: Dataset
     labels: LabelIndex
     canned: Runner
+    citations: Citations
     service: QueryService
     linked_data: LinkedDataSite
     web: WebSite
@@ -55,6 +58,7 @@ def build_snapshot(
     it replaces) and build the Linked Data site and the web page on the same data."""
     labels = LabelIndex.from_store(dataset.store)
     runner = Runner(catalogue, labels)
+    citations = Citations.from_store(dataset.store)
     ensure_annex(settings, dataset.store, dataset.version, dataset.store_path is None, runner)
     service = QueryService(settings, dataset, previous.service.gateway if previous else None)
     if previous is not None:
@@ -63,7 +67,8 @@ def build_snapshot(
         dataset=dataset,
         labels=labels,
         canned=runner,
+        citations=citations,
         service=service,
         linked_data=LinkedDataSite(settings, dataset),
-        web=WebSite.build(settings, runner),
+        web=WebSite.build(settings, runner, citations),
     )

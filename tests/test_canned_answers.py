@@ -194,6 +194,63 @@ def test_activities_in_place(server):
     assert ID + "event/nbsap-workshop-africa-anglophone-2012" in values(africa, "item")
 
 
+FIJI_ORGANISATIONS = {
+    "Secretariat of the Convention on the Conservation of Migratory Species of Wild Animals",
+    "Secretariat of the Pacific Regional Environment Programme",
+    "Secretariat of the Convention on Biological Diversity",
+    "Secretariat of the Convention on Wetlands",
+    "Secretariat of the Convention on International Trade in Endangered Species of Wild Fauna and Flora",
+    "Wild Migration",
+    "Pew Environment Group",
+}
+
+
+def organisations_of(row: dict) -> dict[str, str]:
+    """The `organisations` cell, "name (role); …", as {name: role}."""
+    pairs = [part.rsplit(" (", 1) for part in (row["organisations"] or "").split("; ") if part]
+    return {name: role.rstrip(")") for name, role in pairs}
+
+
+def test_activities_in_place_names_every_organisation_and_its_role(server):
+    """Paragraphs 20(a), 22 and 41, Fiji: the Pre-COP workshop (organised by the CMS Secretariat,
+    supported by Wild Migration, Pew and SPREP), the meeting with CBD and Ramsar held with it (their
+    secretariats and CMS's taking part, CITES's expected, SPREP supporting) and SPREP's work under the
+    CMS-SPREP arrangement. Only organisers and parties were shown: 2 of the 7 organisations."""
+    body = run(server, "activities-in-place", place="Fiji")
+    named = {name for row in body["rows"] for name in organisations_of(row)}
+    assert named == FIJI_ORGANISATIONS
+    (workshop,) = rows_where(body, item=ID + "event/cms-pre-cop-workshop-fiji-2014")
+    assert organisations_of(workshop) == {
+        "Secretariat of the Convention on the Conservation of Migratory Species of Wild Animals": "organiser",
+        "Wild Migration": "supporter",
+        "Pew Environment Group": "supporter",
+        "Secretariat of the Pacific Regional Environment Programme": "supporter",
+    }
+    (meeting,) = rows_where(body, item=ID + "event/fiji-meeting-with-cbd-and-ramsar-2014")
+    roles = organisations_of(meeting)
+    assert roles["Secretariat of the Convention on Wetlands"] == "participant"
+    assert roles["Secretariat of the Pacific Regional Environment Programme"] == "supporter"
+    (arrangement,) = rows_where(body, item=ID + "arrangement/cms-sprep-pacific-arrangement")
+    assert set(organisations_of(arrangement).values()) == {"party"}
+    # CITES's part is the curators' reading of "was to be represented": the row says inferred.
+    assert meeting["grade"] == "inferred"
+
+
+def test_activities_in_place_with_stated_only_leaves_out_roles_the_report_does_not_state(server):
+    """Paragraph 20(f): WCS carried out the Cross River Gorilla project in Cameroon; that the CMS
+    Secretariat took part is the curators' reading. The row is graded by its weakest role, and
+    stated_only keeps the row (its place is stated) without the inferred role."""
+    gorilla = ID + "activity/cross-river-gorilla-project"
+    cms = "Secretariat of the Convention on the Conservation of Migratory Species of Wild Animals"
+    (everything,) = rows_where(run(server, "activities-in-place", place="Cameroon"), item=gorilla)
+    assert organisations_of(everything) == {cms: "participant", "Wildlife Conservation Society": "organiser"}
+    assert everything["grade"] == "inferred"
+    stated = run(server, "activities-in-place", place="Cameroon", stated_only="true")
+    (row,) = rows_where(stated, item=gorilla)
+    assert organisations_of(row) == {"Wildlife Conservation Society": "organiser"}
+    assert row["grade"] == "stated"
+
+
 def test_timeline(server):
     """2013 in the report: the Task Force's first meeting on 29 January (21), the BLG meeting of 13
     February (10), the NOAA letter of February (15), the retreat of June (9); in date order."""

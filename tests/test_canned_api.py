@@ -54,7 +54,7 @@ def test_openapi_has_one_typed_operation_per_query(server):
         assert operation["summary"] == query.title
         assert query.sparql.strip() in operation["description"]
         params = {p["name"]: p for p in operation["parameters"]}
-        assert set(params) == {p.name for p in query.parameters} | {"format"}
+        assert set(params) == {p.name for p in query.parameters} | {"format", "data_version"}
         for parameter in query.parameters:
             assert params[parameter.name]["required"] == parameter.required
             assert "schema" in params[parameter.name] and params[parameter.name]["description"]
@@ -71,7 +71,7 @@ def test_csv_carries_the_json_columns(server):
     as_json = httpx.get(url, params={"collaboration": "CPW"}).json()
     response = httpx.get(url, params={"collaboration": "CPW", "format": "csv"})
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.text)))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert list(rows[0]) == as_json["columns"]
     assert len(rows) == as_json["count"] == int(response.headers["x-result-count"])
     (cms,) = [r for r in rows if r["member"] == ID + "organisation/cms-secretariat"]
@@ -84,12 +84,39 @@ def test_csv_carries_the_json_columns(server):
     assert by_accept.text == response.text
 
 
+def test_csv_opens_in_excel_with_accents_and_a_name_that_says_what_it_holds(server):
+    """Excel reads a CSV without a byte-order mark in the legacy code page ("Förening" became
+    "FÃ¶rening"): canned CSV starts with the UTF-8 BOM. Every download was called `search.csv`:
+    the file name carries the question and its parameters, made safe for any file system."""
+    url = server.url + "/api/queries/search"
+    response = httpx.get(url, params={"text": "Förening", "format": "csv"})
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    assert response.content.startswith(b"\xef\xbb\xbfresource,resource_label,")
+    assert "Sveriges Ornitologiska Förening".encode() in response.content
+    disposition = response.headers["content-disposition"]
+    assert disposition == 'inline; filename="search_text-forening.csv"'
+    partners = httpx.get(
+        server.url + "/api/queries/partners-covering",
+        params={"subject": "sharks", "stated_only": "false", "format": "csv"},  # the default: left out
+    )
+    assert partners.headers["content-disposition"].endswith('filename="partners-covering_subject-sharks.csv"')
+    stated = httpx.get(
+        server.url + "/api/queries/partners-covering",
+        params={"stated_only": "true", "subject": "Whale Shark"},
+        headers={"Accept": "text/tab-separated-values"},
+    )
+    assert stated.headers["content-disposition"].endswith(
+        'filename="partners-covering_stated-only-true_subject-whale-shark.tsv"'
+    )
+    assert not stated.content.startswith(b"\xef\xbb\xbf")  # TSV as before
+
+
 def test_csv_quotes_values_with_separators(server):
     """A label holding a comma is quoted, so it stays one cell."""
     response = httpx.get(
         server.url + "/api/queries/search", params={"text": "Raptors, Dugong", "format": "csv"}
     )
-    (row,) = list(csv.DictReader(io.StringIO(response.text)))
+    (row,) = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert row["resource_label"] == "UNEP ROWA support to the Raptors, Dugong and Sharks MOUs"
 
 
@@ -131,6 +158,66 @@ def test_json_reports_resolved_parameters(server):
     assert body["parameters"]["party"]["iri"] == ID + "organisation/ifaw"
     assert body["parameters"]["party"]["label"] == "International Fund for Animal Welfare"
     assert body["parameters"]["from"] == "2012" and "to" not in body["parameters"]
+
+
+def test_errors_name_the_parameter_and_say_what_is_wrong_without_it(server):
+    """The page says an error in words by the field's label: `message` is the reason alone."""
+    bad_date = httpx.get(server.url + "/api/queries/timeline", params={"from": "20x"}).json()
+    assert bad_date["parameter"] == "from"
+    assert bad_date["message"] == "'20x' is not a date (YYYY, YYYY-MM or YYYY-MM-DD)"
+    assert bad_date["detail"] == "parameter 'from': " + bad_date["message"]
+    unknown = httpx.get(server.url + "/api/queries/members", params={"collaboration": "BLX"})
+    body = unknown.json()
+    assert unknown.status_code == 404 and body["message"] == "no collaboration is labelled 'BLX'"
+    assert "BLG" in body["suggestions"]
+    twice = httpx.get(server.url + "/api/queries/members?collaboration=CPW&collaboration=BLG").json()
+    assert twice["message"] == "is given more than once: give it once"
+
+
+def test_every_answer_names_its_permalink_to_cite(server):
+    """A canned answer in any format carries `Link: <permalink>; rel="cite-as"`: the question, its
+    parameters sorted (defaults left out) and the data version it was answered from."""
+    url = server.url + "/api/queries/partners-covering"
+    for output in ("json", "csv", "tsv", "html", "sparql-json"):
+        response = httpx.get(url, params={"subject": "sharks", "stated_only": "false", "format": output})
+        version = response.headers["x-data-version"]
+        wanted = f"<{server.url}/api/queries/partners-covering?subject=sharks&data_version={version}>"
+        assert response.headers["link"] == f'{wanted}; rel="cite-as"', output
+    sorted_params = httpx.get(server.url + "/api/queries/timeline", params={"to": "2013", "from": "2012"})
+    assert sorted_params.headers["link"].startswith(f"<{server.url}/api/queries/timeline?from=2012&to=2013&")
+    csv_body = httpx.get(url, params={"subject": "sharks", "format": "csv"}).content.decode("utf-8-sig")
+    assert "cite" not in csv_body.lower() and "data_version" not in csv_body  # the CSV stays data only
+
+
+def test_json_answers_carry_a_citation_and_the_permalink_answers_it(server):
+    """The JSON answer's `citation`: title, data version, the date of that version (the dataset's
+    release date, the VoID's dct:modified), permalink and a line to cite. Paragraph 20(c) is cited
+    as a citation writes it. The permalink answers the same rows while its version is served."""
+    body = httpx.get(server.url + "/api/queries/paragraph-contents", params={"paragraph": "20(c)"}).json()
+    citation = body["citation"]
+    version = httpx.get(server.url + "/health").json()["data_version"]
+    void = httpx.get(server.url + "/void", headers={"Accept": "application/ld+json"}).text
+    assert citation["data_version"] == version and citation["date"] in void  # 2026-12-02
+    title = "What the graph takes from a paragraph (paragraph: UNEP/CMS/COP11/Doc.21.1, para. 20(c))"
+    assert citation["title"] == title
+    link = f"{server.url}/api/queries/paragraph-contents?paragraph=20%28c%29&data_version={version}"
+    assert citation["permalink"] == link
+    assert citation["text"] == (
+        f'CMS Synergies Knowledge Graph, "{title}", data version {version} of {citation["date"]}, {link}'
+    )
+    again = httpx.get(citation["permalink"]).json()
+    assert again["rows"] == body["rows"] and again["citation"] == citation
+
+
+def test_a_permalink_of_a_data_version_no_longer_served_says_so(server):
+    asked = {"collaboration": "CPW", "data_version": "0123456789abcdef"}
+    response = httpx.get(server.url + "/api/queries/members", params=asked)
+    assert response.status_code == 404
+    body = response.json()
+    assert body["parameter"] == "data_version" and "0123456789abcdef" in body["message"]
+    latest = f"{server.url}/api/queries/members?collaboration=CPW"
+    assert response.headers["link"] == f'<{latest}>; rel="latest-version"'
+    assert httpx.get(latest).status_code == 200
 
 
 def test_no_acceptable_format_is_406(server):

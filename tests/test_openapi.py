@@ -106,15 +106,19 @@ def _canned(name: str) -> ModuleType:
     return importlib.import_module(f"{PACKAGE}.api.canned_queries.canned_{name.replace('-', '_')}")
 
 
-def _client(server: RunningServer) -> object:
-    return importlib.import_module(PACKAGE).Client(base_url=server.url, timeout=httpx.Timeout(30))
+@pytest.fixture
+def api_client(generated: Path, server: RunningServer) -> Iterator[object]:
+    """The generated package's client, closed after the test (its httpx connection pool would
+    otherwise be left to the garbage collector, whose ResourceWarning fails a later test)."""
+    with importlib.import_module(PACKAGE).Client(base_url=server.url, timeout=httpx.Timeout(30)) as client:
+        yield client
 
 
-def test_the_generated_client_runs_a_canned_query(generated: Path, server: RunningServer):
+def test_the_generated_client_runs_a_canned_query(api_client: object):
     members = _canned("members")
     formats = importlib.import_module(f"{PACKAGE}.models.canned_members_format")
     response = members.sync_detailed(
-        client=_client(server), collaboration="CPW", format_=formats.CannedMembersFormat.JSON
+        client=api_client, collaboration="CPW", format_=formats.CannedMembersFormat.JSON
     )
     assert response.status_code == 200, response.content[:300]
     body = httpx.Response(200, content=response.content).json()
@@ -124,8 +128,8 @@ def test_the_generated_client_runs_a_canned_query(generated: Path, server: Runni
     )
 
 
-def test_the_generated_client_reads_a_typed_canned_answer(generated: Path, server: RunningServer):
-    response = _canned("members").sync_detailed(client=_client(server), collaboration="CPW")
+def test_the_generated_client_reads_a_typed_canned_answer(api_client: object):
+    response = _canned("members").sync_detailed(client=api_client, collaboration="CPW")
     assert response.status_code == 200
     parsed = response.parsed
     rows = getattr(parsed, "rows", None)

@@ -128,6 +128,52 @@ def test_get_without_query_is_the_service_description(client):
     assert "http://www.w3.org/ns/formats/SPARQL_Results_JSON" in formats
 
 
+RDFLIB_FORMATS = {"text/turtle": "turtle", "application/rdf+xml": "xml", "application/ld+json": "json-ld"}
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
+
+
+def test_a_browser_gets_a_page_about_the_endpoint(client):
+    """The header's "SPARQL endpoint" link made browsers download sparql.rdf: their Accept header
+    takes application/xml (RDF/XML) too. A client preferring HTML, sending no query, gets a page
+    saying what the endpoint is, how to query it, its limits, and where its descriptions are."""
+    response = client.get("/sparql", headers={"Accept": BROWSER_ACCEPT})
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+    assert "content-disposition" not in response.headers and "Accept" in response.headers["vary"]
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    page = response.text
+    assert "<h1>The SPARQL endpoint</h1>" in page
+    endpoint = client.app.state.settings.public_base + "sparql"
+    assert f"curl -s {endpoint} \\" in page and "SPARQLWrapper" in page
+    for href in ("/#query", "/sparql?format=turtle", "/void", "/.well-known/sparql-examples"):
+        assert f'href="{href}"' in page, href
+    assert "30 s" in page and "100000 rows" in page
+    # The page's own links answer as they say.
+    turtle = client.get("/sparql", params={"format": "turtle"}, headers={"Accept": BROWSER_ACCEPT})
+    assert turtle.headers["content-type"].startswith("text/turtle")
+    head = client.head("/sparql", headers={"Accept": BROWSER_ACCEPT})
+    assert head.headers["content-type"].startswith("text/html")
+
+
+@pytest.mark.parametrize(
+    ("accept", "media_type"),
+    [
+        (None, "text/turtle"),
+        ("*/*", "text/turtle"),
+        ("text/turtle", "text/turtle"),
+        ("application/rdf+xml", "application/rdf+xml"),
+        ("application/xml", "application/rdf+xml"),
+        ("application/ld+json", "application/ld+json"),
+        ("text/html;q=0.5, text/turtle", "text/turtle"),
+        ("text/html, text/turtle", "text/turtle"),  # equal: the description, as before
+    ],
+)
+def test_every_other_client_still_gets_the_service_description(client, accept, media_type):
+    headers = {"Accept": accept} if accept else {}
+    response = client.get("/sparql", headers=headers)
+    assert response.status_code == 200 and response.headers["content-type"].startswith(media_type)
+    rdflib.Graph().parse(data=response.text, format=RDFLIB_FORMATS[media_type])
+
+
 def test_empty_form_is_400(client):
     response = client.post("/sparql", data={"other": "x"})
     assert response.status_code == 400

@@ -10,6 +10,7 @@ import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -122,8 +123,10 @@ def test_canned_query_form_table_link_and_csv(web, server):
     with page.expect_download() as download_info:
         page.click("#ask-csv")
     download = download_info.value
-    assert download.suggested_filename == "partners-covering.csv"
-    table = list(csv.DictReader(io.StringIO(Path(download.path()).read_text())))
+    assert download.suggested_filename == "partners-covering_subject-sharks.csv"
+    assert page.locator("#ask-csv").get_attribute("download") == download.suggested_filename
+    assert Path(download.path()).read_bytes().startswith(b"\xef\xbb\xbf")  # Excel reads it as UTF-8
+    table = list(csv.DictReader(io.StringIO(Path(download.path()).read_text(encoding="utf-8-sig"))))
     assert len(table) == expected["count"]
     assert {r["organisation_label"] for r in table} == set(names)
 
@@ -209,7 +212,7 @@ def test_api_error_is_shown_as_a_message(web):
     page = web.open("/#ask/partners-covering?subject=sharkz")
     error = page.locator("#ask-error")
     error.wait_for(state="visible")
-    assert "no subject is labelled 'sharkz'" in error.inner_text()
+    assert error.inner_text().startswith("No subject called 'sharkz'.")
     assert page.locator("#p-partners-covering-subject").get_attribute("aria-invalid") == "true"
     assert rows(page).count() == 0
     # A suggestion is one click away.
@@ -298,3 +301,166 @@ def test_api_documentation_works_offline_under_our_csp(web):
     page.wait_for_selector(".opblock-tag")  # Swagger UI read /openapi.json and drew the operations
     assert page.locator(".opblock").count() > 10
     assert "Content-Security-Policy" not in " ".join(web.errors)
+
+
+def test_no_download_of_a_previous_answer_after_an_error(web):
+    """After an error the page shows no answer, so it offers none to download: the CSV button of the
+    previous answer stayed on screen (a CSS rule beat `hidden`) and downloaded sharks for 'sharkz'."""
+    page = web.open("/#ask/partners-covering?subject=sharks")
+    page.wait_for_selector("#ask-table tbody tr")
+    assert page.locator("#ask-csv").is_visible()
+    page.fill("#p-partners-covering-subject", "sharkz")
+    page.locator("#form-partners-covering button[type=submit]").click()
+    page.locator("#ask-error").wait_for(state="visible")
+    assert page.locator("#ask-csv").is_hidden() and page.locator("#ask-json").is_hidden()
+    assert page.locator("#ask-csv").get_attribute("href") is None
+
+
+SHARED_QUERY = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?label WHERE { ?s skos:prefLabel ?label FILTER(CONTAINS(?label, "Shark & co")) } LIMIT 3"""
+
+
+def test_the_editors_share_link_opens_the_editor_with_its_query(web, browser, server):
+    """YASGUI's share button writes /#query=<SPARQL>&endpoint=…; the page read that as no view it
+    knew and opened Ask, losing the query. In a fresh browser (no stored tabs) the link opens the
+    editor with the query, in a tab of its own, and the address becomes #query."""
+    page = web.open("/#query")
+    page.wait_for_selector(".yasqe .CodeMirror")
+    page.evaluate("(q) => { window.cmskgYasgui.getTab().setQuery(q); }", SHARED_QUERY)
+    link = page.evaluate("window.cmskgYasgui.getTab().getShareableLink()")
+    assert link.startswith(server.url + "/#query=")
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        other = Page(context, server)
+        shared = other.open(link.removeprefix(server.url))
+        shared.wait_for_selector(".yasqe .CodeMirror")
+        assert shared.locator("#query").is_visible() and not shared.locator("#ask").is_visible()
+        assert shared.evaluate("window.cmskgYasgui.getTab().getYasqe().getValue()") == SHARED_QUERY
+        assert shared.url.endswith("/#query")
+        # A hand-written link (percent-encoded, nothing else) works too.
+        shared.goto(server.url + "/#query=" + quote("SELECT * WHERE { ?s ?p ?o } LIMIT 1"))
+        shared.wait_for_selector("body[data-ready=true]")
+        value = "window.cmskgYasgui.getTab().getYasqe().getValue()"
+        wait_for(shared, f"window.cmskgYasgui && {value}.includes('LIMIT 1')")
+        # ... in a tab of its own: the query the first link opened is still there.
+        yasgui = "window.cmskgYasgui"
+        tabs = f"{yasgui}.persistentConfig.getTabs().map((id) => {yasgui}.getTab(id).getQuery())"
+        assert shared.evaluate(tabs)[0] == SHARED_QUERY
+        assert not other.outside and not other.errors
+    finally:
+        context.close()
+
+
+def test_the_header_link_to_the_endpoint_opens_a_page(web):
+    """The "SPARQL endpoint" link of every page's header made the browser download sparql.rdf (the
+    service description, negotiated as RDF/XML from the browser's Accept header): it opens a page
+    about the endpoint, whose links lead on to the editor."""
+    page = web.open("/")
+    page.locator("header.site a[href='/sparql']").click()
+    page.wait_for_url(re.compile(r"/sparql$"))
+    sync_api.expect(page.locator("h1")).to_have_text("The SPARQL endpoint")
+    assert "curl -s" in page.locator("main").inner_text()
+    page.locator("main a[href='/#query']").click()
+    page.wait_for_selector(".yasqe .CodeMirror")
+
+
+DEVELOPER_WORDS = re.compile(r"HTTP|\b[45]\d\d\b|parameter|'subject'|colaboration|stated_only")
+
+
+@pytest.mark.parametrize(
+    ("path", "field", "said"),
+    [
+        # A label that names nothing: said in words, with the API's close labels as buttons.
+        ("/#ask/partners-covering?subject=whale%20sharks", "p-partners-covering-subject",
+         "No subject called 'whale sharks'. Did you mean:"),
+        # A value of the wrong shape, from a link (the form itself would not send it).
+        ("/#ask/timeline?from=20x", "p-timeline-from",
+         "From: '20x' is not a date (YYYY, YYYY-MM or YYYY-MM-DD)."),
+        # A link naming a parameter the question does not take: no internal name is shown.
+        ("/#ask/members?collaboration=CPW&colaboration=x", None,
+         "The link gives a value this question does not take"),
+        # A dropdown's label that names nothing.
+        ("/#ask/members?collaboration=XYZ", "p-members-collaboration", "No collaboration called 'XYZ'."),
+    ],
+)
+def test_errors_are_said_in_words_an_analyst_reads(web, path, field, said):
+    """Errors read like developer logs: "parameter 'subject': … (HTTP 404)". The page says what is
+    wrong with which field, by the field's label, and offers the API's suggestions as buttons."""
+    page = web.open(path)
+    error = page.locator("#ask-error")
+    error.wait_for(state="visible")
+    text = " ".join(error.inner_text().split())
+    assert text.startswith(said), text
+    assert not DEVELOPER_WORDS.search(text), text
+    if field:
+        assert page.locator(f"#{field}").get_attribute("aria-invalid") == "true"
+    if "Did you mean" in said:
+        buttons = error.get_by_role("button").all_inner_texts()
+        assert "Whale Shark" in buttons
+        error.get_by_role("button", name="Whale Shark", exact=True).click()
+        sync_api.expect(page.locator("#ask-status")).to_have_text(re.compile(r"^\d+ rows?\.$"))
+        assert error.is_hidden() and page.locator(f"#{field}").input_value() == "Whale Shark"
+
+
+def test_network_errors_offer_the_suggestions_as_buttons(web):
+    """The network said "The network could not be drawn: parameter 'subject': … (HTTP 404)" and
+    listed the close labels as text; it says it in words and a suggestion is one click away."""
+    page = web.open("/#see?subject=sharkz")
+    error = page.locator("#net-error")
+    error.wait_for(state="visible")
+    text = " ".join(error.inner_text().split())
+    assert text.startswith("No subject called 'sharkz'.") and not DEVELOPER_WORDS.search(text), text
+    error.get_by_role("button", name="sharks", exact=True).click()
+    wait_for(page, "window.cmskgNetwork && window.cmskgNetwork.nodes().length > 0")
+    assert error.is_hidden()
+
+
+def test_the_pages_download_name_is_the_apis(web, server):
+    """The page names its CSV download by the API's rules (accents dropped, defaults left out)."""
+    page = web.open("/#ask/search?text=F%C3%B6rening%20%C3%A9t%C3%A9&stated_only=false")
+    sync_api.expect(page.locator("#ask-status")).to_have_text(re.compile(r"^\d+ rows?\.$"))
+    href = page.locator("#ask-csv").get_attribute("href")
+    disposition = httpx.get(server.url + href).headers["content-disposition"]
+    assert disposition == 'inline; filename="search_text-forening-ete.csv"'
+    assert page.locator("#ask-csv").get_attribute("download") == "search_text-forening-ete.csv"
+
+
+REPORT_PART = "/id/document/cop11-doc-21-1/"
+
+
+def test_paragraphs_are_cited_and_linked_and_the_answer_has_a_cite_line(web, server):
+    """Paragraph numbers read as citations write them ("UNEP/CMS/COP11/Doc.21.1, para. 20(c)"),
+    each a link to its page; under the table, the answer's "Cite this" line (the API's) with a copy
+    button. Paragraph 20(c): the CMS-IFAW joint work plan on sharks."""
+    web.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url)
+    page = web.open("/#ask/partners-covering?subject=sharks")
+    page.wait_for_selector("#ask-table tbody tr")
+    cells = page.locator("#ask-table td", has=page.locator(f"a[href='{REPORT_PART}p20c']"))
+    assert "UNEP/CMS/COP11/Doc.21.1, para. 20(c)" in cells.all_inner_texts()
+    link = cells.first.locator(f"a[href='{REPORT_PART}p20c']")
+    assert link.inner_text() == "para. 20(c)"
+    assert link.get_attribute("title") == "UNEP/CMS/COP11/Doc.21.1, para. 20(c)"
+    # A row resting on several paragraphs names the document once.
+    several = [t for t in page.locator("#ask-table td").all_inner_texts() if t.count("para.") > 1]
+    assert several and all(t.count("UNEP/CMS/COP11/Doc.21.1") == 1 for t in several if ";" not in t)
+
+    expected = httpx.get(server.url + "/api/queries/partners-covering", params={"subject": "sharks"}).json()
+    cite = page.locator("#ask-cite")
+    assert cite.is_visible()
+    assert page.locator("#ask-cite-text").inner_text() == expected["citation"]["text"]
+    page.click("#ask-cite-copy")
+    sync_api.expect(page.locator("#ask-cite-status")).to_have_text("Copied.")
+    assert page.evaluate("navigator.clipboard.readText()") == expected["citation"]["text"]
+
+    link.click()
+    page.wait_for_url(re.compile(r"/id/document/cop11-doc-21-1/p20c$"))
+    assert "20(c)" in page.locator("h1").inner_text()
+    page.go_back()
+    page.wait_for_selector("#ask-table tbody tr")
+
+    # No answer, no citation.
+    page.fill("#p-partners-covering-subject", "sharkz")
+    page.locator("#form-partners-covering button[type=submit]").click()
+    page.locator("#ask-error").wait_for(state="visible")
+    assert cite.is_hidden()

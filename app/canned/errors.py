@@ -27,7 +27,7 @@ class ParameterError(CannedError):
     """A missing, unknown or ill-typed parameter (400); names the parameter."""
 
     def __init__(self, parameter: str, message: str) -> None:
-        self.parameter = parameter
+        self.parameter, self.message = parameter, message  # message: without the parameter's name
         super().__init__(f"parameter {parameter!r}: {message}")
 
 
@@ -35,6 +35,21 @@ class LabelNotFound(CannedError):
     """A label or IRI that names nothing of the right kind (404), with close labels to try."""
 
     def __init__(self, parameter: str, message: str, suggestions: list[str]) -> None:
-        self.parameter, self.suggestions = parameter, suggestions
+        self.parameter, self.message, self.suggestions = parameter, message, suggestions
         hint = f"; did you mean: {', '.join(repr(s) for s in suggestions)}?" if suggestions else ""
         super().__init__(f"parameter {parameter!r}: {message}{hint}")
+
+
+class DataVersionGone(CannedError):
+    """A permalink naming a data version the server no longer answers from (404): a cited answer
+    is never answered from other data than it names."""
+
+    parameter = "data_version"
+
+    def __init__(self, asked: str, serving: str) -> None:
+        self.asked, self.serving = asked, serving
+        self.message = (
+            f"the answer was cited from data version {asked}, which is no longer served (the data "
+            f"is now version {serving}): leave data_version out to get the answer from today's data"
+        )
+        super().__init__(f"parameter 'data_version': {self.message}")

@@ -77,13 +77,16 @@ def _text(cell: Cell | None) -> str:
 
 
 def to_json(table: Table) -> dict:
-    return {
+    body = {
         "name": table.name,
         "parameters": table.parameters,
         "columns": [c.name for c in table.columns],
         "rows": [{c.name: _plain(row[c.name]) for c in table.columns} for row in table.rows],
         "count": len(table.rows),
     }
+    if table.citation is not None:
+        body["citation"] = table.citation
+    return body
 
 
 def to_csv(table: Table) -> str:
@@ -173,13 +176,22 @@ def text_table(table: Table) -> str:
     return "\n".join(out) + f"\n({len(rows)} row{'s' if len(rows) != 1 else ''})"
 
 
-def render(table: Table, output: Output, title: str = "", description: str = "") -> bytes:
+# Excel reads a CSV file without a byte-order mark as the machine's legacy code page (Förening
+# becomes FÃ¶rening); with one, as UTF-8. Other CSV readers skip it (Python: encoding="utf-8-sig").
+UTF8_BOM = "\ufeff"
+
+
+def render(
+    table: Table, output: Output, title: str = "", description: str = "", *, bom: bool = False
+) -> bytes:
+    """The table in one format; `bom` starts CSV with a UTF-8 byte-order mark, for spreadsheets
+    (the API's downloads; not the command line's standard output)."""
     if output.name == "json":
         return json.dumps(to_json(table), ensure_ascii=False).encode()
     if output.name == "sparql-json":
         return json.dumps(to_sparql_json(table), ensure_ascii=False).encode()
     if output.name == "csv":
-        return to_csv(table).encode()
+        return ((UTF8_BOM if bom else "") + to_csv(table)).encode()
     if output.name == "tsv":
         return to_tsv(table).encode()
     return to_html(table, title or table.name, description).encode()

@@ -71,6 +71,7 @@ class Table:
     columns: list[OutputColumn]
     rows: list[dict[str, Cell | None]]
     capped: bool = False
+    citation: dict[str, str] | None = None  # how to cite it (app.canned.citation), set by the API
 
 
 class Runner:
@@ -87,7 +88,7 @@ class Runner:
                 known = ", ".join(p.name for p in query.parameters) or "none"
                 raise ParameterError(key, f"{name} has no such parameter (its parameters: {known})")
             if len(values) > 1:
-                raise ParameterError(key, "give it once")
+                raise ParameterError(key, "is given more than once: give it once")
         reported: dict[str, Any] = {}
         choices: list[list[BoundValue]] = []
         for parameter in query.parameters:

@@ -9,6 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from app.canned.kinds import KINDS
 
 NAME = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+# Query parameters the API itself reads on every canned query (the answer's format, and the data
+# version a permalink names): no canned query may name a parameter so.
+RESERVED_PARAMETERS = ("format", "data_version")
 IDENTIFIER = r"^[a-z][a-z0-9_]*$"
 LABEL_SUFFIX = "_label"
 
@@ -65,6 +68,8 @@ class Parameter(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Parameter:
+        if self.name in RESERVED_PARAMETERS:
+            raise ValueError(f"{self.name!r} is read by the API itself on every query: name it otherwise")
         if self.resolved:
             if self.kind not in KINDS:
                 raise ValueError(f"{self.type} parameter needs a kind, one of: {', '.join(KINDS)}")

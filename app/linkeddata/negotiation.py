@@ -82,6 +82,18 @@ def choose(accept: str | None, wanted: str | None = None, formats: tuple[str, ..
     raise NotAcceptable([HTML_TYPES[0], *(by_name(f, AnswerKind.RDF).media_type for f in formats)])
 
 
+def prefers_html(accept: str | None) -> bool:
+    """Does this Accept header rank HTML above every RDF format we serve? A browser's does
+    (`text/html,…,application/xml;q=0.9,*/*;q=0.8`); `*/*`, no header, or HTML at a tie with
+    an RDF format do not, so a SPARQL client asking for "anything" keeps getting RDF."""
+    if not accept or not accept.strip():
+        return False
+    cleaned = ",".join(part for part in accept.split(",") if _parses(part))
+    html_q = _quality(HTML_TYPES, cleaned)
+    rdf_q = max(_quality((f.media_type, *f.aliases), cleaned) for f in FORMATS if f.kind is AnswerKind.RDF)
+    return html_q > rdf_q
+
+
 def _parses(part: str) -> bool:
     try:
         mimeparse.parse_media_range(part)

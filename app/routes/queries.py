@@ -8,8 +8,10 @@ values are checked by the core (app.canned), not by FastAPI, so a bad value is a
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -17,12 +19,12 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, create_model
 
 from app.canned.catalogue import Catalogue
-from app.canned.errors import LabelNotFound, ParameterError, UnknownQuery
+from app.canned.citation import DATA_VERSION, permalink
+from app.canned.errors import DataVersionGone, LabelNotFound, ParameterError, UnknownQuery
 from app.canned.kinds import KINDS
+from app.canned.naming import canonical, file_name
 from app.canned.render import OUTPUTS, NoAcceptableOutput, choose, render
-from app.canned.runner import Runner
 from app.canned.spec import CannedQuery, ColumnType, OutputColumn, Parameter, ParamType
-from app.engine.service import QueryService
 from app.routes.admission import Admission
 from app.routes.versioned import snapshot
 from app.settings import Settings
@@ -51,8 +53,20 @@ class ErrorBody(BaseModel):
 
     detail: str
     parameter: str | None = None
+    message: str | None = Field(
+        None, description="With a parameter: what is wrong with its value, without the parameter's name."
+    )
     suggestions: list[str] | None = None
 
+
+class Citation(BaseModel):
+    """How to cite a canned answer (the same permalink is in every answer's `Link: rel="cite-as"`)."""
+
+    title: str = Field(description="The question and its parameters, as a reader knows them.")
+    data_version: str = Field(description="The data version it was answered from (X-Data-Version).")
+    date: str = Field(description="The date of that data version (its release date), else of the request.")
+    permalink: str = Field(description="The question, its parameters (sorted) and the data version.")
+    text: str = Field(description="A line to cite it by.")
 
 def _answer_model(query: CannedQuery) -> type[BaseModel]:
     """The JSON answer of one canned query as a typed model (rows with one field per column), so
@@ -70,7 +84,9 @@ def _answer_model(query: CannedQuery) -> type[BaseModel]:
         columns=(list[str], Field(description="The columns, in order.")),
         rows=(list[row], Field(description="One row per result.")),
         count=(int, Field(description="How many rows.")),
+        citation=(Citation, Field(description="How to cite this answer.")),
     )
+
 
 
 def install(app: FastAPI, settings: Settings, catalogue: Catalogue) -> None:
@@ -82,6 +98,7 @@ def install(app: FastAPI, settings: Settings, catalogue: Catalogue) -> None:
     for exception, status in ((ParameterError, 400), (UnknownQuery, 404), (LabelNotFound, 404)):
         app.add_exception_handler(exception, _json_error(status))
     app.add_exception_handler(NoAcceptableOutput, _json_error(406))
+    app.add_exception_handler(DataVersionGone, _version_gone)
 
 
 def _json_error(status: int) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
@@ -89,6 +106,7 @@ def _json_error(status: int) -> Callable[[Request, Exception], Awaitable[JSONRes
         body: dict[str, Any] = {"detail": str(error)}
         if isinstance(error, ParameterError | LabelNotFound):
             body["parameter"] = error.parameter
+            body["message"] = error.message
         if isinstance(error, LabelNotFound):
             body["suggestions"] = error.suggestions
         return JSONResponse(body, status_code=status)
@@ -155,26 +173,57 @@ def _endpoint(name: str) -> Callable[[Request], Awaitable[Response]]:
 
 
 def _run(request: Request, name: str) -> Response:
-    """Check the format and the parameters, run the query in the worker pool, write the answer."""
-    runner: Runner = snapshot(request).canned
-    query = runner.catalogue.get(name)
-    formats = request.query_params.getlist(FORMAT)
-    if len(formats) > 1:
-        raise ParameterError(FORMAT, "give it once")
-    output = choose(formats[0] if formats else None, request.headers.get("accept"))
+    """Check the format, the data version and the parameters, run the query in the worker pool,
+    write the answer with the permalink it is cited by."""
+    taken = snapshot(request)
+    query = taken.canned.catalogue.get(name)
+    output = choose(_once(request, FORMAT), request.headers.get("accept"))
+    asked_version = _once(request, DATA_VERSION)
+    if asked_version and asked_version != taken.version:
+        raise DataVersionGone(asked_version, taken.version)
     raw: dict[str, list[str]] = {}
     for key, value in request.query_params.multi_items():
-        if key != FORMAT:
+        if key not in (FORMAT, DATA_VERSION):
             raw.setdefault(key, []).append(value)
-    service: QueryService = snapshot(request).service
-    table = runner.run(name, raw, service)
-    headers = {"Vary": "Accept", "X-Result-Count": str(len(table.rows))}
+    table = taken.canned.run(name, raw, taken.service)
+    pairs = canonical(query, raw)
+    settings: Settings = request.app.state.settings
+    link = permalink(settings.public_base, name, pairs, taken.version)
+    headers = {"Vary": "Accept", "X-Result-Count": str(len(table.rows)), "Link": f'<{link}>; rel="cite-as"'}
     if table.capped:
-        headers["X-Result-Capped"] = f"true; limit={request.app.state.settings.max_rows}"
+        headers["X-Result-Capped"] = f"true; limit={settings.max_rows}"
     if output.name in ("csv", "tsv"):
-        headers["Content-Disposition"] = f'inline; filename="{name}.{output.extension}"'
-    body = render(table, output, query.title, query.description)
+        headers["Content-Disposition"] = f'inline; filename="{file_name(name, pairs, output.extension)}"'
+    if output.name == "json":
+        today = datetime.now(UTC).date().isoformat()  # the date of the request, when the data has none
+        base = settings.public_base
+        cite = taken.citations.citation(
+            query, pairs, table.parameters, version=taken.version, public_base=base, today=today
+        )
+        table = replace(table, citation=cite)
+    body = render(table, output, query.title, query.description, bom=True)
     return Response(body, media_type=f"{output.media_type}; charset=utf-8", headers=headers)
+
+
+def _once(request: Request, key: str) -> str | None:
+    """A parameter the API reads itself (format, data_version): at most once."""
+    values = request.query_params.getlist(key)
+    if len(values) > 1:
+        raise ParameterError(key, "is given more than once: give it once")
+    return values[0].strip() if values and values[0].strip() else None
+
+
+async def _version_gone(request: Request, error: Exception) -> JSONResponse:
+    """404 for a permalink whose data version is no longer served, with a link to the same
+    question asked of today's data (`rel="latest-version"`, RFC 5829)."""
+    assert isinstance(error, DataVersionGone)
+    settings: Settings = request.app.state.settings
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k != DATA_VERSION]
+    latest = f"{settings.public_base}{request.url.path.lstrip('/')}"
+    if kept:
+        latest += "?" + urlencode(kept, quote_via=quote)
+    body = {"detail": str(error), "parameter": DATA_VERSION, "message": error.message}
+    return JSONResponse(body, status_code=404, headers={"Link": f'<{latest}>; rel="latest-version"'})
 
 
 def _operation_description(query: CannedQuery) -> str:
@@ -226,6 +275,16 @@ def _openapi_parameters(query: CannedQuery) -> list[dict[str, Any]]:
         params.append(spec)
     params.append(
         {
+            "name": DATA_VERSION,
+            "in": "query",
+            "required": False,
+            "description": "The data version the answer must come from (a permalink names it): "
+            "404 when the server answers from another.",
+            "schema": {"type": "string", "pattern": "^[0-9a-f]{16}$"},
+        }
+    )
+    params.append(
+        {
             "name": FORMAT,
             "in": "query",
             "required": False,
@@ -248,6 +307,14 @@ def _responses(query: CannedQuery) -> dict[int | str, dict[str, Any]]:
         "columns": [c.name for c in query.output_columns],
         "rows": [example_row],
         "count": 1,
+        "citation": {
+            "title": query.title,
+            "data_version": "4ebb3a0c586e50cf",
+            "date": "2026-12-02",
+            "permalink": f"http://127.0.0.1:8000/api/queries/{query.name}?data_version=4ebb3a0c586e50cf",
+            "text": f'CMS Synergies Knowledge Graph, "{query.title}", data version 4ebb3a0c586e50cf of '
+            f"2026-12-02, http://127.0.0.1:8000/api/queries/{query.name}?data_version=4ebb3a0c586e50cf",
+        },
     }
     content: dict[str, Any] = {o.media_type: {} for o in OUTPUTS}
     content["application/json"] = {"example": json_example}
@@ -256,10 +323,17 @@ def _responses(query: CannedQuery) -> dict[int | str, dict[str, Any]]:
             "description": "The answer: one row per result, each IRI column with its label.",
             "model": _answer_model(query),
             "content": content,
+            "headers": {
+                "Link": {
+                    "description": 'The permalink to cite the answer by: `<…>; rel="cite-as"`.',
+                    "schema": {"type": "string"},
+                }
+            },
         },
         400: {"description": "A missing, unknown or ill-typed parameter (named in it).", "model": ErrorBody},
         404: {
-            "description": "A label or IRI that names nothing of the right kind, with close labels.",
+            "description": "A label or IRI that names nothing of the right kind, with close labels; "
+            "or a data_version the server no longer answers from.",
             "model": ErrorBody,
         },
         406: {"description": "No acceptable format.", "model": ErrorBody},

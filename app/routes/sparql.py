@@ -1,5 +1,5 @@
 """The SPARQL 1.1 Protocol: query and update by GET, POST form and POST direct; without a
-query, the service description."""
+query, the service description (and, for a browser, a page about the endpoint)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,16 @@ import hashlib
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.responses import StreamingResponse
+from fastapi.responses import HTMLResponse, StreamingResponse
 from pyoxigraph import serialize
 from starlette.background import BackgroundTask
 
 from app.engine.answer import ChunkBody
 from app.engine.execution import QueryRequest
 from app.engine.service import QueryService
-from app.formats import AnswerKind, by_name, negotiate
+from app.formats import AnswerKind, UnknownFormat, by_name, negotiate
+from app.linkeddata import pages
+from app.linkeddata.negotiation import prefers_html
 from app.routes.errors import BadRequest
 from app.routes.protocol import (
     FORM,
@@ -33,7 +35,11 @@ from app.service_description import describe_service
 
 router = APIRouter(tags=["sparql"])
 
-QUERY_DOC = "The SPARQL query. Without it, GET answers with the service description."
+QUERY_DOC = (
+    "The SPARQL query. Without it, GET answers with the service description (a browser, preferring "
+    "HTML, gets a page about the endpoint)."
+)
+HTML_NAMES = ("html", "text/html")
 
 
 def _service(request: Request) -> QueryService:
@@ -102,6 +108,46 @@ def _service_description(request: Request, params: Params) -> Response:
     return Response(body, media_type=fmt.content_type, headers={"Vary": "Accept"})
 
 
+def _wants_page(request: Request, params: Params) -> bool:
+    """A person with a browser (HTML preferred to every RDF format, or `format=html`), and no
+    format hint naming an RDF format: they get the endpoint's page, everyone else the description."""
+    hints = params.format_hints()
+    if any(_names_rdf(hint) for hint in hints):
+        return False
+    return any(h.strip().lower() in HTML_NAMES for h in hints) or prefers_html(request.headers.get("accept"))
+
+
+def _names_rdf(hint: str) -> bool:
+    try:
+        by_name(hint, AnswerKind.RDF)
+    except UnknownFormat:
+        return False
+    return True
+
+
+def _endpoint_page(request: Request) -> Response:
+    """What the endpoint is, how to query it, its limits, and where it and its data are described."""
+    settings = request.app.state.settings
+    service = _service(request)
+    limits = {
+        "timeout": f"{settings.query_timeout:g}",
+        "max_rows": settings.max_rows,
+        "max_query_kib": f"{settings.max_query_bytes / 1024:g}",
+        "updates": settings.update_token is not None,
+        "federation": bool(service.allowed_endpoints),
+    }
+    turtle = by_name("turtle", AnswerKind.RDF)
+    html = pages.render(
+        "sparql.html",
+        endpoint=_endpoint(request),
+        base=settings.base_iri,
+        limits=limits,
+        canonical=_endpoint(request),
+        alternates={"Turtle": {"type": turtle.media_type, "href": "/sparql?format=turtle"}},
+    )
+    return HTMLResponse(html, headers={"Vary": "Accept"})
+
+
 @router.get("/sparql", summary="SPARQL 1.1 query by GET, or the service description")
 async def sparql_get(
     request: Request,
@@ -114,7 +160,9 @@ async def sparql_get(
     etag = _etag(request, params)
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers={"ETag": etag})
-    if text is None:
+    if text is None and _wants_page(request, params):
+        response = _endpoint_page(request)
+    elif text is None:
         response = _service_description(request, params)
     else:
         response = await _run_query(request, params, text)

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from app.canned.citation import Citations
 from app.canned.examples import EXAMPLES
 from app.canned.kinds import KINDS
 from app.canned.runner import Runner
@@ -32,11 +33,12 @@ class WebSite:
     labels: LabelLookup
     forms: list[QueryForm]
     runner: Runner
+    citations: Citations | None = None
 
     @classmethod
-    def build(cls, settings: Settings, runner: Runner) -> WebSite:
+    def build(cls, settings: Settings, runner: Runner, citations: Citations | None = None) -> WebSite:
         labels = LabelLookup.sharing(runner.index)
-        return cls(settings, labels, build_forms(runner.catalogue, labels), runner)
+        return cls(settings, labels, build_forms(runner.catalogue, labels), runner, citations)
 
     def page_config(self) -> dict[str, Any]:
         """Settings the page's scripts read from the page itself (no extra request at start)."""
@@ -44,10 +46,18 @@ class WebSite:
             "base": self.settings.base_iri,
             "endpoint": "/sparql",
             "queries": {
-                form.name: {"title": form.title, "columns": form.columns, "example": form.example}
+                form.name: {
+                    "title": form.title,
+                    "columns": form.columns,
+                    "example": form.example,
+                    # a value at its default is left out of a download's name (app.canned.naming)
+                    "defaults": {f.name: f.default for f in form.fields if f.default is not None},
+                }
                 for form in self.forms
             },
             "examples": [{"title": e.title, "sparql": e.sparql} for e in EXAMPLES],
+            # part numbers as the answers' paragraphs cells hold them, to link and cite each one
+            "parts": self.citations.numbered() if self.citations else {},
         }
 
     def page_config_json(self) -> str:

@@ -1,5 +1,6 @@
 // "Ask": the canned-query catalogue as forms, results as a sortable table with links and a CSV.
-import { ApiError, completeFromGraph, config, getJson, h, isIri, linkTo } from "./util.js";
+import { clearProblem, showProblem } from "./errors.js";
+import { completeFromGraph, config, getJson, h, isIri, linkTo, pageOf } from "./util.js";
 
 const question = document.getElementById("question");
 const forms = [...document.querySelectorAll("form.canned")];
@@ -13,8 +14,15 @@ const sparqlBox = document.getElementById("ask-sparql");
 const showSparql = document.getElementById("ask-show-sparql");
 const openEditor = document.getElementById("ask-open-editor");
 const tableWrap = document.getElementById("ask-table-wrap");
+const citeBox = document.getElementById("ask-cite");
+const citeText = document.getElementById("ask-cite-text");
+const citeCopy = document.getElementById("ask-cite-copy");
+const citeStatus = document.getElementById("ask-cite-status");
 
 const CELL_CLASS = { integer: "num", date: "date" };
+// Columns whose cells list the parts of documents a row rests on ("20(a); 22; 41"): each part is
+// written as a citation writes it and linked to its page (config.parts, from the graph).
+const PARAGRAPH_COLUMNS = new Set(["paragraphs", "mentioned_in", "sources", "paragraph"]);
 
 let current = null; // { name, params } of the answer on show
 let running = null; // AbortController of the request in flight
@@ -57,27 +65,61 @@ function setBusy(busy, text) {
   for (const button of document.querySelectorAll("form.canned button[type=submit]")) button.disabled = busy;
 }
 
-function showError(error, form) {
-  errorBox.replaceChildren();
-  const message = error instanceof ApiError ? error.message : String(error);
-  errorBox.append(h("p", { text: `The question could not be answered: ${message}` }));
-  const parameter = error.body && error.body.parameter;
-  const control = parameter && form ? form.elements.namedItem(parameter) : null;
-  if (control && control.setAttribute) control.setAttribute("aria-invalid", "true");
-  const suggestions = (error.body && error.body.suggestions) || [];
-  if (suggestions.length && control) {
-    errorBox.append(
-      h("p", {}, "Did you mean: "),
-      h(
-        "ul",
-        { class: "suggestions" },
-        suggestions.map((s) =>
-          h("li", {}, h("button", { type: "button", class: "link", onclick: () => { control.value = s; form.requestSubmit(); } }, s)),
-        ),
-      ),
-    );
+function showError(error, form, sent) {
+  showProblem(errorBox, error, form, sent);
+}
+
+/** Text safe in a file name: the rules of app/canned/naming.py (`slug`), so a download from the
+ * page and one from the API get the same name. */
+function slug(text, limit = 40) {
+  const plain = text.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase();
+  return plain.replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, limit).replace(/^-+|-+$/g, "");
+}
+
+/** "partners-covering_subject-sharks.csv": the question and its parameters, sorted by name, without
+ * those at their default value (app/canned/naming.py, `file_name`). */
+function fileName(name, query, extension) {
+  const defaults = config.queries[name].defaults || {};
+  const given = [...new URLSearchParams(query)].filter(([key, value]) => value.trim() && defaults[key] !== value.trim());
+  given.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const parts = [name, ...given.map(([key, value]) => `${slug(key)}-${slug(value.trim())}`.replace(/^-+|-+$/g, ""))];
+  const stem = parts.filter(Boolean).join("_").slice(0, 150).replace(/^[-_]+|[-_]+$/g, "");
+  return `${stem}.${extension}`;
+}
+
+/** Point the download links at the answer on show, or take them away when none is shown (so a
+ * failed question can never download the previous question's answer). */
+function offerDownloads(name, query = "") {
+  tools.hidden = name === null;
+  if (name === null) showCitation(null);
+  for (const link of [csvLink, jsonLink]) {
+    link.removeAttribute("href");
+    link.removeAttribute("download");
   }
-  errorBox.hidden = false;
+  if (name === null) return;
+  const base = `/api/queries/${name}?${query}${query ? "&" : ""}format=`;
+  csvLink.href = base + "csv";
+  csvLink.setAttribute("download", fileName(name, query, "csv"));
+  jsonLink.href = base + "json";
+}
+
+/** The "Cite this" line of the answer on show (from the API: its permalink names the question,
+ * its parameters and the data version), or none. */
+function showCitation(citation) {
+  citeBox.hidden = !citation;
+  citeText.textContent = citation ? citation.text : "";
+  citeStatus.textContent = "";
+}
+
+/** Copy the citation; where the browser keeps the clipboard from the page, select it instead. */
+async function copyCitation() {
+  try {
+    await navigator.clipboard.writeText(citeText.textContent);
+    citeStatus.textContent = "Copied.";
+  } catch {
+    window.getSelection().selectAllChildren(citeText);
+    citeStatus.textContent = "Selected: press Ctrl+C (⌘C on a Mac) to copy it.";
+  }
 }
 
 /** Run a canned query and show its answer. */
@@ -85,8 +127,8 @@ async function run(name, params) {
   const form = formOf(name);
   if (running) running.abort();
   running = new AbortController();
-  errorBox.hidden = true;
-  tools.hidden = true;
+  clearProblem(errorBox, form);
+  offerDownloads(null);
   sparqlBox.hidden = true;
   showSparql.setAttribute("aria-expanded", "false");
   tableWrap.replaceChildren();
@@ -96,25 +138,42 @@ async function run(name, params) {
     const answer = await getJson(`/api/queries/${name}?${query}${query ? "&" : ""}format=json`, running.signal);
     current = { name, params };
     renderTable(name, answer);
-    const base = `/api/queries/${name}?${query}${query ? "&" : ""}format=`;
-    csvLink.href = base + "csv";
-    csvLink.setAttribute("download", `${name}.csv`);
-    jsonLink.href = base + "json";
-    tools.hidden = false;
+    offerDownloads(name, query);
+    showCitation(answer.citation);
     setBusy(false, `${answer.count} ${answer.count === 1 ? "row" : "rows"}.`);
   } catch (error) {
     if (error.name === "AbortError") return;
     current = null;
+    offerDownloads(null);
     setBusy(false, "");
-    showError(error, form);
+    showError(error, form, params);
   } finally {
     running = null;
   }
 }
 
+/** "20(a); 22; Ramsar COP11 report" as "UNEP/CMS/COP11/Doc.21.1, para. 20(a), para. 22; Ramsar
+ * COP11 report": the parts of one document after its symbol, each a link to its page; other
+ * sources as they are. */
+function paragraphCell(text) {
+  const byDocument = new Map();
+  const others = [];
+  for (const item of text.split("; ")) {
+    const part = config.parts[item];
+    if (!part) others.push(item);
+    else if (byDocument.has(part.symbol)) byDocument.get(part.symbol).push(part);
+    else byDocument.set(part.symbol, [part]);
+  }
+  const link = (part) => h("a", { href: pageOf(part.iri), title: part.cite }, part.local);
+  const pieces = [...byDocument].map(([symbol, parts]) => [`${symbol}, `, ...parts.flatMap((p, i) => (i ? [", ", link(p)] : [link(p)]))]);
+  pieces.push(...others.map((other) => [other]));
+  return pieces.flatMap((piece, i) => (i ? ["; ", ...piece] : piece));
+}
+
 function cellContent(column, row) {
   const value = row[column.name];
   if (value === null || value === undefined || value === "") return "";
+  if (PARAGRAPH_COLUMNS.has(column.name) && column.type === "text") return paragraphCell(String(value));
   if (column.type === "iri" || (column.type === "term" && isIri(value))) {
     return linkTo(value, row[`${column.name}_label`] || value);
   }
@@ -211,6 +270,7 @@ export function init(options) {
       });
     }
   }
+  citeCopy.addEventListener("click", copyCitation);
   showSparql.addEventListener("click", async () => {
     if (!sparqlBox.hidden) {
       sparqlBox.hidden = true;

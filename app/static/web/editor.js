@@ -102,9 +102,17 @@ function create() {
   return instance;
 }
 
-/** Put a query in the editor, ready to run. */
-function load(sparql, runIt) {
+/** The tab a shared query goes in: the current one if it holds that query or the untouched
+ * starting query, else a new one, so the queries this browser keeps are never overwritten by a link. */
+function tabFor(sparql, title) {
   const tab = yasgui.getTab();
+  if (tab && [sparql, config.examples[0].sparql].includes(tab.getQuery())) return tab;
+  return yasgui.addTab(true, title ? { name: title } : {});
+}
+
+/** Put a query in the editor, ready to run. */
+function load(sparql, runIt, newTab = false, title = null) {
+  const tab = newTab ? tabFor(sparql, title) : yasgui.getTab();
   tab.setEndpoint(endpoint());
   tab.setQuery(sparql);
   if (runIt) tab.query();
@@ -116,9 +124,17 @@ export function show() {
   const yasqe = yasgui.getTab().getYasqe();
   if (yasqe) yasqe.refresh();
   if (pending) {
-    load(pending.sparql, pending.run);
+    load(pending.sparql, pending.run, pending.newTab, pending.title);
     pending = null;
   }
+}
+
+/** Open a query shared by a link (/#query=<SPARQL>, as YASGUI's share button writes it) in a tab of
+ * its own, not run: the link's endpoint and request settings are not taken, the editor stays on ours. */
+export function openShared(sparql, title) {
+  if (!sparql) return;
+  pending = { sparql, run: false, newTab: true, title };
+  if (yasgui) show();
 }
 
 /** Open the editor on a query (from "Open in the editor" on an answer). */

@@ -1,5 +1,6 @@
 // The page's three views (Ask, Query, See), one shown at a time, chosen by the URL's fragment so
-// that answers can be bookmarked and shared: #ask/partners-covering?subject=sharks, #query, #see?subject=sharks.
+// that answers can be bookmarked and shared: #ask/partners-covering?subject=sharks, #query, #see?subject=sharks,
+// and the editor's share links, #query=<SPARQL>.
 import * as ask from "./ask.js";
 import * as editor from "./editor.js";
 import * as network from "./network.js";
@@ -7,6 +8,8 @@ import * as network from "./network.js";
 const VIEWS = ["ask", "query", "see"];
 
 function parse(hash) {
+  // The editor's share links (YASGUI's share button): #query=<SPARQL>&endpoint=…&tabTitle=…
+  if (/^#?query=/.test(hash)) return { view: "query", shared: new URLSearchParams(hash.replace(/^#/, "")) };
   // Only the path part is decoded: the query part stays encoded for URLSearchParams.
   const match = /^#?(ask|query|see)(?:\/([^?]*))?(?:\?(.*))?$/.exec(hash);
   if (!match) return { view: "ask" };
@@ -22,9 +25,15 @@ function show(view) {
 }
 
 function route(focus) {
-  const { view, rest, query } = parse(window.location.hash || "#ask");
+  const { view, rest, query, shared } = parse(window.location.hash || "#ask");
   show(view);
   if (view === "ask") ask.route(query === undefined ? rest : `${rest || ""}?${query}`);
+  if (shared) {
+    editor.openShared(shared.get("query"), shared.get("tabTitle"));
+    // The link has done its work: the address names the view again, so reloading the page does not
+    // open the shared query a second time over what the user has since written.
+    history.replaceState(null, "", "#query");
+  }
   if (view === "query") editor.show();
   if (view === "see") network.route(query);
   if (focus) document.getElementById(view).focus({ preventScroll: false });

@@ -1,4 +1,5 @@
 // "See": the partnership network drawn by Cytoscape.js (served from /static/vendor), with filters.
+import { clearProblem, showProblem } from "./errors.js";
 import { completeFromGraph, getJson, h, linkTo, pageOf } from "./util.js";
 
 const form = document.getElementById("network-form");
@@ -109,7 +110,7 @@ function draw(network) {
 async function load(params) {
   if (running) running.abort();
   running = new AbortController();
-  errorBox.hidden = true;
+  clearProblem(errorBox, form);
   status.textContent = "Loading the network…";
   status.classList.add("loading");
   container.setAttribute("aria-busy", "true");
@@ -125,10 +126,7 @@ async function load(params) {
   } catch (error) {
     if (error.name === "AbortError") return;
     status.textContent = "";
-    const suggestions = (error.body && error.body.suggestions) || [];
-    errorBox.replaceChildren(h("p", { text: `The network could not be drawn: ${error.message}` }));
-    if (suggestions.length) errorBox.append(h("p", { text: `Close labels: ${suggestions.join(", ")}.` }));
-    errorBox.hidden = false;
+    showProblem(errorBox, error, form, params);
   } finally {
     status.classList.remove("loading");
     container.setAttribute("aria-busy", "false");

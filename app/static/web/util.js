@@ -3,7 +3,8 @@
 /** Settings the server wrote into the page (base IRI, canned-query columns, example queries). */
 export const config = JSON.parse(document.getElementById("cmskg-config").textContent);
 
-/** An API failure carrying what the server said, so it can be shown as a message. */
+/** An API failure carrying what the server said (its status and JSON body), so the page can say
+ * it in words (errors.js); the message is the server's detail, never shown with the status. */
 export class ApiError extends Error {
   constructor(status, detail, body) {
     super(detail);
@@ -30,7 +31,7 @@ export async function getJson(url, signal) {
   }
   if (!response.ok) {
     const detail = (body && body.detail) || text.trim() || response.statusText;
-    throw new ApiError(response.status, `${detail} (HTTP ${response.status})`, body);
+    throw new ApiError(response.status, detail, body);
   }
   return body;
 }
