@@ -309,6 +309,26 @@ def test_meetings(server):
     assert all(r["place_label"] == "Bonn" for r in bonn["rows"])
 
 
+def test_meetings_name_every_organisation_involved_and_its_role(server):
+    """Paragraph 41: the meeting beside the Fiji Pre-COP workshop had the CBD, Ramsar and CMS
+    secretariats (and, by the curators' reading, CITES) with SPREP's support. Only organisers were
+    shown, so it listed no organisation at all."""
+    fiji = run(server, "meetings", place="Fiji")
+    (meeting,) = rows_where(fiji, event=ID + "event/fiji-meeting-with-cbd-and-ramsar-2014")
+    involved = meeting["organisations"].split("; ")
+    assert "Secretariat of the Convention on Biological Diversity (participant)" in involved
+    assert "Secretariat of the Convention on Wetlands (participant)" in involved
+    assert "Secretariat of the Pacific Regional Environment Programme (supporter)" in involved
+    cites = (
+        "Secretariat of the Convention on International Trade in Endangered Species of Wild Fauna and Flora"
+    )
+    assert f"{cites} (participant)" in involved and meeting["grade"] == "inferred"
+    stated = run(server, "meetings", place="Fiji", stated_only="true")
+    (kept,) = rows_where(stated, event=ID + "event/fiji-meeting-with-cbd-and-ramsar-2014")
+    assert f"{cites} (participant)" not in kept["organisations"].split("; ")
+    assert "Secretariat of the Convention on Wetlands (participant)" in kept["organisations"].split("; ")
+
+
 def test_search(server):
     """The report's species groups: 'sharks' is a group (paragraphs 15, 20(c), 21...); the Whale
     Shark is listed in Annex 1 of the Sharks MOU. Exact matches come first."""
