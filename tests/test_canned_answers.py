@@ -6,6 +6,8 @@ from. Rows are looked up by label, so the tests hold while the curated graph gro
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterator
 
 import httpx
@@ -59,7 +61,7 @@ def test_every_example_answers(server, name: str):
 def test_partners_covering_sharks(server):
     """Paragraph 15 (NOAA letter of cooperation, Feb 2013, sharks), 20(c) (IFAW joint work plan),
     21 (FAO on shark conservation), 22 (Pew), 28 (WHMSI funds shark activities), 41 (SPREP)."""
-    body = run(server, "partners-covering", subject="sharks")
+    body = run(server, "partners-covering", subject="sharks", detail="true", include_cms_family="true")
     assert body["parameters"]["subject"]["iri"] == ID + "species-group/sharks"
     partners = values(body, "organisation")
     for slug in ("noaa", "ifaw", "fao", "pew-environment-group", "sprep", "unep-rowa"):
@@ -81,7 +83,7 @@ def test_partners_covering_sharks(server):
 def test_partners_covering_follows_the_hierarchy_down(server):
     """Paragraph 26 and footnote 1: the WWF Germany memorandum of cooperation covers the Blue
     Whale, which is a cetacean, so asking about cetaceans finds WWF Germany."""
-    body = run(server, "partners-covering", subject="cetaceans")
+    body = run(server, "partners-covering", subject="cetaceans", detail="true", include_cms_family="true")
     (wwf,) = rows_where(
         body,
         through=ID + "arrangement/cms-wwf-germany-memorandum-of-cooperation",
@@ -90,15 +92,24 @@ def test_partners_covering_follows_the_hierarchy_down(server):
     )
     assert "Balaenoptera musculus" in wwf["covers"] and "26" in wwf["paragraphs"].split("; ")
     assert ID + "organisation/wwf-germany" not in values(
-        run(server, "partners-covering", subject="sharks"), "organisation"
+        run(server, "partners-covering", subject="sharks", detail="true", include_cms_family="true"),
+        "organisation",
     )
 
 
 def test_partners_covering_a_topic_and_a_scientific_name(server):
     """Paragraph 18: IWC workshops on marine debris; paragraph 20(f): WCS and the Cross River Gorilla."""
-    debris = run(server, "partners-covering", subject="marine debris")
+    debris = run(
+        server, "partners-covering", subject="marine debris", detail="true", include_cms_family="true"
+    )
     assert ID + "organisation/iwc" in values(debris, "organisation")
-    gorilla = run(server, "partners-covering", subject="gorilla gorilla diehli")
+    gorilla = run(
+        server,
+        "partners-covering",
+        subject="gorilla gorilla diehli",
+        detail="true",
+        include_cms_family="true",
+    )
     assert ID + "organisation/wcs" in values(gorilla, "organisation")
 
 
@@ -267,15 +278,78 @@ def test_timeline(server):
 def test_funding(server):
     """Paragraph 20(f): Norway's contribution at COP10 funded WCS's Cross River Gorilla project;
     footnote 2: Germany funds WWF in KAZA; paragraph 34: Germany, Sweden and Japan the NBSAP workshops."""
-    gorilla = run(server, "funding", recipient="Wildlife Conservation Society")
+    gorilla = run(server, "funding", recipient="Wildlife Conservation Society", detail="true")
     (row,) = rows_where(gorilla, funder=ID + "organisation/government-of-norway")
     assert row["funded"] == ID + "activity/cross-river-gorilla-project" and row["paragraphs"] == "20(f)"
-    germany = run(server, "funding", funder="Government of Germany")
+    germany = run(server, "funding", funder="Government of Germany", detail="true")
     funded = values(germany, "funded")
     assert ID + "activity/wwf-kaza-community-based-natural-resource-management" in funded
     assert ID + "event/nbsap-workshop-africa-francophone-2013" in funded
-    assert values(germany, "funder") == {ID + "organisation/government-of-germany"}
-    assert len(run(server, "funding")["rows"]) >= len(germany["rows"])
+    # A funding found by one of its funders is told whole, with its co-funders.
+    assert values(germany, "funder") == {
+        ID + "organisation/government-of-" + country for country in ("germany", "japan", "sweden")
+    }
+    assert len(run(server, "funding", detail="true")["rows"]) >= len(germany["rows"])
+
+
+def test_funding_gives_one_row_per_funding(server):
+    """Paragraph 34: one funding by Germany, Sweden and Japan for the African NBSAP workshops was
+    nine rows (funder x workshop); it is one row listing its funders and workshops."""
+    detail = run(server, "funding", detail="true")
+    body = run(server, "funding")
+    assert body["count"] == len({row["funding"] for row in detail["rows"]}) == len(values(body, "funding"))
+    (nbsap,) = rows_where(body, funding=ID + "funding/nbsap-africa-workshops")
+    assert nbsap["funders_label"] == ["Government of Germany", "Government of Japan", "Government of Sweden"]
+    assert nbsap["funders"] == [
+        ID + "organisation/government-of-" + c for c in ("germany", "japan", "sweden")
+    ]
+    assert len(nbsap["funded"]) == len(nbsap["funded_label"]) == 2  # the two regional workshops
+    assert nbsap["paragraphs"] == "34" and nbsap["grade"] == "stated"
+
+
+def test_partners_covering_gives_one_row_per_partner(server):
+    """ "Which partners cover sharks?" gave 24 rows for 9 organisations, ten of them the CMS
+    Secretariat's own. Now one row per partner, its involvements, links, units, years and sources,
+    and the CMS Family's secretariats only when asked for."""
+    body = run(server, "partners-covering", subject="sharks")
+    organisations = [row["organisation"] for row in body["rows"]]
+    assert len(organisations) == len(set(organisations)) == body["count"]
+    assert ID + "organisation/cms-secretariat" not in organisations
+    detail = run(server, "partners-covering", subject="sharks", detail="true")
+    assert set(organisations) == values(detail, "organisation")  # nothing lost
+    assert body["parameters"]["detail"] == "false" and detail["parameters"]["detail"] == "true"
+    (ifaw,) = rows_where(body, organisation=ID + "organisation/ifaw")
+    assert ifaw["short_name"] == "IFAW" and ifaw["roles"] == ["organiser", "party"]
+    assert ifaw["links"] == 3 == len(ifaw["through"]) == len(ifaw["through_label"])
+    assert ID + "arrangement/cms-ifaw-joint-work-plan" in ifaw["through"]
+    assert ifaw["via"] == [ID + "organisation/ifaw-middle-east"] and ifaw["via_label"] == ["IFAW Middle East"]
+    assert "20(c)" in ifaw["paragraphs"].split("; ")
+    (noaa,) = rows_where(body, organisation=ID + "organisation/noaa")
+    assert noaa["first"] == noaa["last"] == "2013-02" and noaa["kinds"] == ["letter of cooperation"]
+    assert body["titles"]["roles"] == "Involvement" and body["titles"]["organisation_label"] == "Organisation"
+    family = run(server, "partners-covering", subject="sharks", include_cms_family="true")
+    assert ID + "organisation/cms-secretariat" in values(family, "organisation")
+    # the units of the CMS Secretariat (which services the Raptors MOU) are the family too
+    birds = values(run(server, "partners-covering", subject="birds"), "organisation")
+    assert not {ID + "organisation/cms-secretariat", ID + "organisation/aewa-secretariat"} & birds
+
+
+def test_a_rolled_up_answer_in_every_format(server):
+    """Lists are JSON arrays; in CSV, TSV, HTML and SPARQL JSON their values are '; '-joined."""
+    url = server.url + "/api/queries/partners-covering"
+    params = {"subject": "sharks"}
+    csv_rows = list(
+        csv.DictReader(io.StringIO(httpx.get(url, params={**params, "format": "csv"}).text.lstrip("\ufeff")))
+    )
+    (ifaw,) = [r for r in csv_rows if r["Organisation IRI"] == ID + "organisation/ifaw"]
+    assert ifaw["Involvement"] == "organiser; party" and ifaw["Links"] == "3"
+    results = httpx.get(url, params={**params, "format": "sparql-json"}).json()
+    (binding,) = [
+        b for b in results["results"]["bindings"] if b["organisation"]["value"] == ID + "organisation/ifaw"
+    ]
+    assert binding["roles"] == {"type": "literal", "value": "organiser; party"}
+    page = httpx.get(url, params={**params, "format": "html"}).text
+    assert f'<a href="{ID}organisation/ifaw-middle-east">IFAW Middle East</a>' in page
 
 
 def test_provenance(server):

@@ -36,7 +36,16 @@ def test_catalogue_lists_every_query(server):
         assert "SELECT" in entry["sparql"] and "#+" not in entry["sparql"]
         assert httpx.get(entry["example_url"]).status_code == 200
     (partners,) = [e for e in entries if e["name"] == "partners-covering"]
-    subject, stated_only = partners["parameters"]
+    subject, stated_only, family, detail = partners["parameters"]
+    assert (family["name"], detail["name"]) == ("include_cms_family", "detail")
+    assert partners["rollup"] == "one row per organisation"
+    assert [c["name"] for c in partners["columns"]][:4] == [
+        "organisation",
+        "organisation_label",
+        "short_name",
+        "roles",
+    ]
+    assert "role" in [c["name"] for c in partners["detail_columns"]]
     assert subject["name"] == "subject" and subject["type"] == "label" and subject["required"] is True
     assert subject["kind"] == "subject" and subject["example"] == "sharks"
     # Every canned query says the grade of its rows and can keep to what the report states (issue #16).
@@ -65,14 +74,17 @@ def test_openapi_has_one_typed_operation_per_query(server):
     assert httpx.get(server.url + "/docs").status_code == 200
 
 
-def test_csv_carries_the_json_columns(server):
-    """Paragraph 29: the CPW members, as CSV for a spreadsheet."""
+def test_csv_carries_the_json_columns_under_headers_people_read(server):
+    """Paragraph 29: the CPW members, as CSV for a spreadsheet. Its headers are the columns'
+    titles (an IRI column is "<title> IRI" beside its label column); JSON and TSV keep the names."""
     url = server.url + "/api/queries/members"
     as_json = httpx.get(url, params={"collaboration": "CPW"}).json()
     response = httpx.get(url, params={"collaboration": "CPW", "format": "csv"})
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert list(rows[0]) == as_json["columns"]
+    header, *cells = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert header[:4] == ["Collaboration IRI", "Collaboration", "Member IRI", "Member"]
+    assert len(header) == len(as_json["columns"]) and header[1] == as_json["titles"]["collaboration_label"]
+    rows = [dict(zip(as_json["columns"], row, strict=True)) for row in cells]
     assert len(rows) == as_json["count"] == int(response.headers["x-result-count"])
     (cms,) = [r for r in rows if r["member"] == ID + "organisation/cms-secretariat"]
     assert cms["role"] == "founding member" and cms["start"] == "2013-03"
@@ -91,7 +103,7 @@ def test_csv_opens_in_excel_with_accents_and_a_name_that_says_what_it_holds(serv
     url = server.url + "/api/queries/search"
     response = httpx.get(url, params={"text": "Förening", "format": "csv"})
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
-    assert response.content.startswith(b"\xef\xbb\xbfresource,resource_label,")
+    assert response.content.startswith(b"\xef\xbb\xbfResource IRI,Resource,")
     assert "Sveriges Ornitologiska Förening".encode() in response.content
     disposition = response.headers["content-disposition"]
     assert disposition == 'inline; filename="search_text-forening.csv"'
@@ -117,7 +129,7 @@ def test_csv_quotes_values_with_separators(server):
         server.url + "/api/queries/search", params={"text": "Raptors, Dugong", "format": "csv"}
     )
     (row,) = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert row["resource_label"] == "UNEP ROWA support to the Raptors, Dugong and Sharks MOUs"
+    assert row["Resource"] == "UNEP ROWA support to the Raptors, Dugong and Sharks MOUs"
 
 
 def test_tsv_html_and_sparql_json(server):
@@ -137,7 +149,7 @@ def test_tsv_html_and_sparql_json(server):
     assert first.split("\t")[2] == ID + "collaboration/friends-of-target-12"
     page = httpx.get(url, params={"target": "12"}, headers={"Accept": "text/html"})
     assert page.headers["content-type"].startswith("text/html")
-    assert '<th scope="col">contributor</th>' in page.text and "<caption>" in page.text
+    assert '<th scope="col">Contributor</th>' in page.text and "<caption>" in page.text
     assert f'<a href="{ID}collaboration/friends-of-target-12">Friends of Target 12</a>' in page.text
     results = httpx.get(url, params={"target": "12", "format": "sparql-json"}).json()
     assert results["head"]["vars"][:2] == ["target", "target_label"]
@@ -235,7 +247,7 @@ def test_cli_runs_a_canned_query():
     as_json = cmskg("query", "--canned", "members", "--param", "collaboration=CPW", "--format", "json")
     assert json.loads(as_json.stdout)["count"] >= 13
     as_csv = cmskg("query", "--canned", "search", "--param", "text=dugong", "--format", "csv")
-    assert as_csv.stdout.splitlines()[0] == "resource,resource_label,kind,matched,grade,score"
+    assert as_csv.stdout.splitlines()[0] == "Resource IRI,Resource,Kind,Matched,Grade,Score"
 
 
 def test_cli_reports_bad_canned_use():

@@ -73,6 +73,36 @@ def test_a_good_file_loads(tmp_path: Path):
     assert [c.name for c in query.output_columns] == ["label"]
 
 
+DETAIL = """#+ [[parameters]]
+#+ name = "detail"
+#+ type = "enum"
+#+ values = ["false", "true"]
+#+ default = "false"
+#+ description = "One row per link."
+"""
+ROLLUP = """#+ [rollup]
+#+ by = "label"
+#+ row = "one row per label"
+#+ [[rollup.columns]]
+#+ name = "n"
+#+ of = "label"
+#+ how = "count"
+#+ description = "How many."
+"""
+
+
+def test_a_rollup_and_its_detail_switch_load_together(tmp_path: Path):
+    """The detail switch is read by the runner, never bound: the SPARQL need not use ?_detail."""
+    text = GOOD.replace("#+ [[columns]]", DETAIL + "#+ [[columns]]").replace(
+        "#+ [example]", ROLLUP + "#+ [example]"
+    )
+    write(tmp_path, "good", text)
+    (query,) = load_catalogue(tmp_path)
+    assert [c.name for c in query.output_columns] == ["label", "n"]
+    assert [c.name for c in query.detail_columns] == ["label"]
+    assert [p.name for p in query.bound_parameters] == ["thing"]
+
+
 BROKEN = {
     "no-header": (
         "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\nSELECT ?x WHERE { ?x ?p ?o }\n",
@@ -100,6 +130,14 @@ BROKEN = {
     "label-column": (
         GOOD.replace('name = "label"', 'name = "x_label"').replace("?label", "?x_label"),
         "label",
+    ),
+    "rollup-without-detail": (GOOD.replace("#+ [example]", ROLLUP + "#+ [example]"), "if and only if"),
+    "detail-without-rollup": (GOOD.replace("#+ [[columns]]", DETAIL + "#+ [[columns]]"), "if and only if"),
+    "rollup-of-no-column": (
+        GOOD.replace("#+ [[columns]]", DETAIL + "#+ [[columns]]").replace(
+            "#+ [example]", ROLLUP.replace('of = "label"', 'of = "nothing"') + "#+ [example]"
+        ),
+        "not a column",
     ),
 }
 

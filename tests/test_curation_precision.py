@@ -409,11 +409,11 @@ def test_c2_regional_whale_group_is_not_under_the_generic_group(server, graph):
     assert pacific not in values(
         run(server, "instrument-species", instrument=ID + "instrument/accobams"), "species"
     )
-    partners = run(server, "partners-covering", subject="cetaceans")
+    partners = run(server, "partners-covering", subject="cetaceans", detail="true", include_cms_family="true")
     assert all("Pacific whale species" not in split(row["covers"]) for row in partners["rows"])
     # The SPREP arrangement names the Pacific whales itself, and is found when they are asked about.
     assert ID + "arrangement/cms-sprep-pacific-arrangement" in values(
-        run(server, "partners-covering", subject=pacific), "through"
+        run(server, "partners-covering", subject=pacific, detail="true", include_cms_family="true"), "through"
     )
 
 
@@ -431,7 +431,7 @@ def test_c3_ifaw_middle_east_work_is_ifaws(server):
     profile = run(server, "organisation-profile", organisation="IFAW")
     assert {r["item"] for r in rows_where(profile, relation="organiser of", via=unit)} == workshops
     assert rows_where(profile, relation="has unit", item=unit)
-    sharks = run(server, "partners-covering", subject="sharks")
+    sharks = run(server, "partners-covering", subject="sharks", detail="true", include_cms_family="true")
     through_unit = rows_where(sharks, organisation=ID + "organisation/ifaw", via=unit, role="organiser")
     assert {r["through"] for r in through_unit} == workshops
     assert all("20(c)" in split(r["paragraphs"]) for r in through_unit)
@@ -452,7 +452,7 @@ def test_c3_caff_secretariat_work_is_caffs(server):
         assert {r["item"] for r in rows_where(profile, relation="party to", via=unit)} == arrangements, (
             organisation
         )
-    birds = run(server, "partners-covering", subject="birds")
+    birds = run(server, "partners-covering", subject="birds", detail="true", include_cms_family="true")
     for organisation in ("caff", "arctic-council"):
         found = rows_where(birds, organisation=ID + "organisation/" + organisation, via=unit, role="party")
         assert {r["through"] for r in found} == arrangements, organisation
@@ -535,7 +535,7 @@ def test_c5_pre_cop_workshops_do_not_make_every_supporter_a_shark_partner(server
     for workshop in PRE_COP_WORKSHOPS:
         said = set(graph.objects(workshop, CMS.concernsSpecies)) | set(graph.objects(workshop, DCT.subject))
         assert not said & shark_things, str(workshop)
-    body = run(server, "partners-covering", subject="sharks")
+    body = run(server, "partners-covering", subject="sharks", detail="true", include_cms_family="true")
     assert not values(body, "through") & {str(w) for w in PRE_COP_WORKSHOPS}
     assert ID + "organisation/wild-migration" not in values(body, "organisation")
     pew_input = ID + "activity/pew-pre-cop-shark-input"
@@ -655,7 +655,7 @@ def test_c7_formalised_cooperation_and_irena_project_as_the_report_says(graph: r
     birds = {SG.birds, TX.aves} | below(graph, SG.birds)
     assert not set(graph.objects(irena, CMS.concernsSpecies)) & birds
     assert (irena, DCT.subject, URIRef(ID + "topic/renewable-energy")) in graph
-    partners = run(server, "partners-covering", subject="birds")
+    partners = run(server, "partners-covering", subject="birds", detail="true", include_cms_family="true")
     assert str(irena) not in values(partners, "through")
     assert ID + "organisation/irena" not in values(partners, "organisation")
 
@@ -907,4 +907,3 @@ def test_stated_only_keeps_the_stated_cells_of_a_row(server):
     body = run(server, "arrangements", stated_only="true")
     (row,) = rows_where(body, arrangement=ID + "arrangement/cms-ifaw-joint-work-plan")
     assert "International Fund for Animal Welfare" in (row["parties"] or "")
-

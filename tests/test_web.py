@@ -133,7 +133,7 @@ def test_network_for_sharks(server):
         assert edge["data"]["source"] in nodes and edge["data"]["target"] in nodes
     # Every arrangement drawn is one the canned query finds for sharks.
     partners = httpx.get(server.url + "/api/queries/partners-covering", params={"subject": "sharks"}).json()
-    through = {row["through"] for row in partners["rows"]}
+    through = {iri for row in partners["rows"] for iri in row["through"]}
     arrangements = [e["data"] for e in body["edges"] if e["data"]["relation"] == "arrangement"]
     drawn = {v["iri"] for edge in arrangements for v in edge["via"]}
     assert drawn and drawn <= through
@@ -166,11 +166,19 @@ def test_bound_sparql(server):
     assert response.status_code == 200
     sparql = response.json()["sparql"]
     # the subject and the stated_only switch (at its default) are bound together
-    bound = r'VALUES \(\?_subject \?_stated_only\) \{ \(<' + re.escape(SHARKS) + r'> "false"\) \}'
+    bound = (
+        r"VALUES \(\?_subject \?_stated_only \?_include_cms_family\) \{ \(<"
+        + re.escape(SHARKS)
+        + r'> "false" "false"\) \}'
+    )
     assert re.search(bound, sparql)
     # It runs on /sparql and gives the same number of rows as the canned query.
     run = httpx.post(server.url + "/sparql", data={"query": sparql}, headers={"Accept": "application/json"})
-    canned = httpx.get(server.url + "/api/queries/partners-covering", params={"subject": "sharks"}).json()
+    # (the SPARQL's own rows: the canned answer's detail; by default it rolls them up per partner)
+    canned = httpx.get(
+        server.url + "/api/queries/partners-covering",
+        params={"subject": "sharks", "detail": "true", "include_cms_family": "false"},
+    ).json()
     assert len(run.json()["results"]["bindings"]) == canned["count"]
 
 

@@ -112,13 +112,14 @@ def check_sparql(query: CannedQuery) -> None:
     """The SPARQL parses (with its parameters bound, as it will run), is a SELECT of the declared
     columns and uses every parameter. pyoxigraph parses it, on an empty store: fast at start-up."""
     used = {t.text[1:] for t in tokens(query.sparql) if t.kind == "var"}
-    for parameter in query.parameters:
+    for parameter in query.bound_parameters:
         if parameter.variable not in used:
             raise ValueError(
                 f"parameter {parameter.name!r} is not used: the query has no ?{parameter.variable}"
             )
     try:
-        text = bind(query.sparql, [p.variable for p in query.parameters], [[] for _ in query.parameters])
+        bound = query.bound_parameters
+        text = bind(query.sparql, [p.variable for p in bound], [[] for _ in bound])
         result = Store().query(text)
     except NoWhereClause as error:
         raise ValueError(str(error)) from None

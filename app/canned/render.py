@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 import mimeparse
 
+from app.canned.cells import SEPARATOR
 from app.canned.errors import ParameterError
-from app.canned.runner import Cell, Table
+from app.canned.table import Cell, Row, Table, Value
 from app.links import linkable
 
 
@@ -68,12 +69,23 @@ def choose(format_param: str | None, accept: str | None) -> Output:
     return next(o for o in OUTPUTS if o.media_type == best)
 
 
-def _plain(cell: Cell | None) -> str | int | float | bool | None:
-    return None if cell is None else cell.plain()
+def _plain(value: Value) -> str | int | float | bool | list[str | int | float | bool] | None:
+    if isinstance(value, tuple):
+        return [cell.plain() for cell in value]
+    return None if value is None else value.plain()
 
 
-def _text(cell: Cell | None) -> str:
-    return "" if cell is None else cell.value
+def _text(value: Value) -> str:
+    """The value as one piece of text: a list's values joined by "; "."""
+    if isinstance(value, tuple):
+        return SEPARATOR.join(cell.value for cell in value)
+    return "" if value is None else value.value
+
+
+def _cells(value: Value) -> tuple[Cell, ...]:
+    if isinstance(value, tuple):
+        return value
+    return () if value is None else (value,)
 
 
 def to_json(table: Table) -> dict:
@@ -81,6 +93,7 @@ def to_json(table: Table) -> dict:
         "name": table.name,
         "parameters": table.parameters,
         "columns": [c.name for c in table.columns],
+        "titles": {c.name: c.title for c in table.columns},
         "rows": [{c.name: _plain(row[c.name]) for c in table.columns} for row in table.rows],
         "count": len(table.rows),
     }
@@ -89,10 +102,18 @@ def to_json(table: Table) -> dict:
     return body
 
 
+def csv_headers(table: Table) -> list[str]:
+    """The CSV's header row, for people: each column's title, and an IRI column as "<title> IRI"
+    beside its label column (which carries the title itself)."""
+    labelled = {c.label_of for c in table.columns if c.label_of}
+    return [f"{c.title} IRI" if c.name in labelled else c.title for c in table.columns]
+
+
 def to_csv(table: Table) -> str:
+    """The answer for spreadsheets: headers people read (the JSON and TSV keep the names)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([c.name for c in table.columns])
+    writer.writerow(csv_headers(table))
     for row in table.rows:
         writer.writerow([_text(row[c.name]) for c in table.columns])
     return out.getvalue()
@@ -107,7 +128,10 @@ def to_tsv(table: Table) -> str:
 
 
 def to_sparql_json(table: Table) -> dict:
-    def term(cell: Cell) -> dict:
+    def term(value: Cell | tuple[Cell, ...]) -> dict:
+        if isinstance(value, tuple):  # a list has no RDF term: its values, "; "-joined
+            return {"type": "literal", "value": _text(value)}
+        cell = value
         if cell.kind == "iri":
             return {"type": "uri", "value": cell.value}
         if cell.kind == "bnode":
@@ -123,7 +147,7 @@ def to_sparql_json(table: Table) -> dict:
         "head": {"vars": [c.name for c in table.columns]},
         "results": {
             "bindings": [
-                {name: term(cell) for name, cell in row.items() if cell is not None}
+                {name: term(cell) for name, cell in row.items() if cell is not None and cell != ()}
                 for row in table.rows
             ]
         },
@@ -136,22 +160,24 @@ def to_html(table: Table, title: str, description: str) -> str:
     labelled = {c.label_of for c in table.columns if c.label_of}
     shown = [c for c in table.columns if c.label_of is None]
 
-    def cell(row: dict[str, Cell | None], name: str) -> str:
-        value = row[name]
-        if value is None:
-            return "<td></td>"
-        if value.kind == "iri":
-            label = row.get(name + "_label") if name in labelled else None
-            text = label.value if label is not None else value.value
-            href = linkable(value.value)  # a javascript: or data: IRI is shown, never linked
-            return f'<td><a href="{esc(href)}">{esc(text)}</a></td>' if href else f"<td>{esc(text)}</td>"
-        return f"<td>{esc(value.value)}</td>"
+    def piece(value: Cell, label: Cell | None) -> str:
+        if value.kind != "iri":
+            return esc(value.value)
+        text = label.value if label is not None else value.value
+        href = linkable(value.value)  # a javascript: or data: IRI is shown, never linked
+        return f'<a href="{esc(href)}">{esc(text)}</a>' if href else esc(text)
+
+    def cell(row: Row, name: str) -> str:
+        values = _cells(row[name])
+        labels = _cells(row.get(name + "_label")) if name in labelled else ()
+        pieces = [piece(v, labels[i] if i < len(labels) else None) for i, v in enumerate(values)]
+        return "<td>" + SEPARATOR.join(pieces) + "</td>"
 
     params = "".join(
         f"<dt>{esc(k)}</dt><dd>{esc(str(v['label'] if isinstance(v, dict) else v))}</dd>"
         for k, v in table.parameters.items()
     )
-    head = "".join(f'<th scope="col">{esc(c.name)}</th>' for c in shown)
+    head = "".join(f'<th scope="col">{esc(c.title or c.name)}</th>' for c in shown)
     body = "".join("<tr>" + "".join(cell(row, c.name) for c in shown) + "</tr>" for row in table.rows)
     count = f"{len(table.rows)} row{'s' if len(table.rows) != 1 else ''}"
     return (
@@ -169,7 +195,7 @@ def text_table(table: Table) -> str:
     """A plain-text table for people at a terminal (label columns stand in for their IRIs)."""
     shown = [c for c in table.columns if not any(o.label_of == c.name for o in table.columns)]
     rows = [[_text(row[c.name]) for c in shown] for row in table.rows]
-    names = [c.name for c in shown]
+    names = [c.title or c.name for c in shown]
     widths = [max([len(n), *(len(r[i]) for r in rows)]) for i, n in enumerate(names)]
     line = lambda cells: "  ".join(v.ljust(w) for v, w in zip(cells, widths, strict=True)).rstrip()  # noqa: E731
     out = [line(names), line(["-" * w for w in widths]), *(line(r) for r in rows)]

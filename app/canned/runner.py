@@ -18,60 +18,24 @@ from app.canned.errors import ParameterError
 from app.canned.kinds import KINDS
 from app.canned.label_index import LabelIndex
 from app.canned.params import clean_text, parse_scalar
-from app.canned.spec import CannedQuery, OutputColumn
+from app.canned.rollup import roll_up
+from app.canned.spec import DETAIL, CannedQuery
+from app.canned.table import Cell, Row, Table
 from app.engine.base import Queries
 from app.engine.rows import Rows
 from app.engine.terms import PlainTerm
-from app.namespaces import XSD
 from app.sparql_text.values import BoundValue, bind
-
-INTEGERS = {XSD + t for t in ("integer", "int", "long", "short", "nonNegativeInteger", "positiveInteger")}
-DECIMALS = {XSD + t for t in ("decimal", "double", "float")}
-
-
-@dataclass(frozen=True)
-class Cell:
-    """One value of the answer, with enough of its RDF term to write any format."""
-
-    kind: str  # iri | literal | bnode
-    value: str
-    datatype: str | None = None
-    language: str | None = None
-
-    def plain(self) -> str | int | float | bool:
-        """The value as JSON wants it: numbers and booleans typed, everything else a string."""
-        if self.kind == "literal" and self.datatype:
-            try:
-                if self.datatype in INTEGERS:
-                    return int(self.value)
-                if self.datatype in DECIMALS:
-                    return float(self.value)
-            except ValueError:
-                return self.value
-            if self.datatype == XSD + "boolean":
-                return self.value in ("true", "1")
-        return self.value
 
 
 @dataclass(frozen=True)
 class Bound:
-    """A query ready to run: its text and the parameters as the answer reports them."""
+    """A query ready to run: its text, the parameters as the answer reports them, and whether the
+    rows are wanted as the SPARQL gives them (`detail`) or rolled up (when the query has a rollup)."""
 
     query: CannedQuery
     sparql: str
     parameters: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Table:
-    """A canned query's answer in our own shape, ready for any output format."""
-
-    name: str
-    parameters: dict[str, Any]
-    columns: list[OutputColumn]
-    rows: list[dict[str, Cell | None]]
-    capped: bool = False
-    citation: dict[str, str] | None = None  # how to cite it (app.canned.citation), set by the API
+    detail: bool = True
 
 
 class Runner:
@@ -91,7 +55,7 @@ class Runner:
                 raise ParameterError(key, "is given more than once: give it once")
         reported: dict[str, Any] = {}
         choices: list[list[BoundValue]] = []
-        for parameter in query.parameters:
+        for parameter in query.bound_parameters:
             given = raw.get(parameter.name)
             value = given[0] if given else parameter.default
             if value is None or (isinstance(value, str) and not value.strip()):
@@ -113,28 +77,41 @@ class Runner:
                 scalar = parse_scalar(parameter, value)
                 choices.append([scalar.term])
                 reported[parameter.name] = scalar.value
-        sparql = bind(query.sparql, [p.variable for p in query.parameters], choices)
-        return Bound(query, sparql, reported)
+        sparql = bind(query.sparql, [p.variable for p in query.bound_parameters], choices)
+        detail = True
+        if query.rollup is not None:
+            switch = query.parameter(DETAIL)
+            assert switch is not None  # the spec pairs a rollup with its switch
+            given = raw.get(DETAIL)
+            reported[DETAIL] = parse_scalar(switch, given[0] if given else "false").value
+            detail = reported[DETAIL] == "true"
+        return Bound(query, sparql, reported, detail)
 
     def run(self, name: str, raw: Mapping[str, Sequence[str | int]], queries: Queries) -> Table:
         bound = self.prepare(name, raw)
         return self.reshape(bound, queries.select(bound.sparql))
 
     def reshape(self, bound: Bound, results: Rows) -> Table:
-        """Rows -> rows of the declared columns, each IRI column with its label."""
-        columns = bound.query.output_columns
-        rows: list[dict[str, Cell | None]] = []
+        """Rows -> rows of the declared columns, each IRI column with its label; rolled up into one
+        row per thing asked about unless the detail was asked for."""
+        columns = bound.query.detail_columns
+        rows: list[Row] = []
         for binding in results:
-            row: dict[str, Cell | None] = {}
+            row: Row = {}
             for column in columns:
                 if column.label_of is None:
                     row[column.name] = _cell(binding.get(column.name))
                 else:
                     source = row[column.label_of]
-                    label = self.index.label(source.value) if source and source.kind == "iri" else None
+                    label = (
+                        self.index.label(source.value)
+                        if isinstance(source, Cell) and source.kind == "iri"
+                        else None
+                    )
                     row[column.name] = Cell("literal", label) if label is not None else None
             rows.append(row)
-        return Table(bound.query.name, bound.parameters, columns, rows, results.capped)
+        table = Table(bound.query.name, bound.parameters, columns, rows, results.capped)
+        return table if bound.detail else roll_up(bound.query, table)
 
 
 def _cell(term: PlainTerm | None) -> Cell | None:

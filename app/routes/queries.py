@@ -42,6 +42,11 @@ class CatalogueEntry(BaseModel):
     description: str
     parameters: list[Parameter]
     columns: list[OutputColumn]
+    detail_columns: list[OutputColumn] | None = Field(
+        None,
+        description="With a rollup: the columns of `detail=true` (one row per link, as the SPARQL gives).",
+    )
+    rollup: str | None = Field(None, description="With a rollup: what one row of the default answer is.")
     sparql: str
     url: str
     example_url: str
@@ -68,25 +73,29 @@ class Citation(BaseModel):
     permalink: str = Field(description="The question, its parameters (sorted) and the data version.")
     text: str = Field(description="A line to cite it by.")
 
+
 def _answer_model(query: CannedQuery) -> type[BaseModel]:
     """The JSON answer of one canned query as a typed model (rows with one field per column), so
     the OpenAPI document, and clients generated from it, know its shape."""
     stem = "".join(part.capitalize() for part in query.name.split("-"))
     fields: dict[str, Any] = {}
-    for column in query.output_columns:
-        kind = int | None if column.type is ColumnType.INTEGER else str | None
-        fields[column.name] = (kind, Field(None, description=column.description))
+    # A query with a rollup answers in either form (detail=false, the default, or true): a row has
+    # the fields of both, each optional.
+    for column in [*query.output_columns, *(query.detail_columns if query.rollup else [])]:
+        kind: Any = int if column.type is ColumnType.INTEGER else str
+        kind = list[kind] | None if column.many else kind | None
+        fields.setdefault(column.name, (kind, Field(None, description=column.description)))
     row = create_model(f"{stem}Row", **fields)
     return create_model(
         f"{stem}Answer",
         name=(str, Field(description="The canned query's name.")),
         parameters=(dict[str, Any], Field(description="The parameters as they were resolved.")),
         columns=(list[str], Field(description="The columns, in order.")),
+        titles=(dict[str, str], Field(description="Each column's header for people.")),
         rows=(list[row], Field(description="One row per result.")),
         count=(int, Field(description="How many rows.")),
         citation=(Citation, Field(description="How to cite this answer.")),
     )
-
 
 
 def install(app: FastAPI, settings: Settings, catalogue: Catalogue) -> None:
@@ -158,6 +167,8 @@ def _entry(request: Request, query: CannedQuery) -> CatalogueEntry:
         description=query.description,
         parameters=list(query.parameters),
         columns=query.output_columns,
+        detail_columns=query.detail_columns if query.rollup else None,
+        rollup=query.rollup.row if query.rollup else None,
         sparql=query.sparql,
         url=url,
         example_url=example,
@@ -226,8 +237,21 @@ async def _version_gone(request: Request, error: Exception) -> JSONResponse:
     return JSONResponse(body, status_code=404, headers={"Link": f'<{latest}>; rel="latest-version"'})
 
 
+def _column_list(columns: list[OutputColumn]) -> str:
+    return "\n".join(
+        f"- `{c.name}` ({c.type}{', a list' if c.many else ''}): {c.description}" for c in columns
+    )
+
+
 def _operation_description(query: CannedQuery) -> str:
-    columns = "\n".join(f"- `{c.name}` ({c.type}): {c.description}" for c in query.output_columns)
+    columns = _column_list(query.output_columns)
+    if query.rollup is not None:
+        row = query.rollup.row[0].upper() + query.rollup.row[1:]
+        columns = (
+            f"{row} (`detail=false`, the default):\n\n{columns}\n\n"
+            "One row per link, as the SPARQL gives them (`detail=true`):\n\n"
+            + _column_list(query.detail_columns)
+        )
     return (
         f"{query.description}\n\n**Columns**\n\n{columns}\n\n"
         f"Answers as JSON (default), CSV, TSV, HTML or SPARQL JSON, by `format=` or `Accept`.\n\n"
@@ -305,6 +329,7 @@ def _responses(query: CannedQuery) -> dict[int | str, dict[str, Any]]:
         "name": query.name,
         "parameters": {},
         "columns": [c.name for c in query.output_columns],
+        "titles": {c.name: c.title for c in query.output_columns},
         "rows": [example_row],
         "count": 1,
         "citation": {
