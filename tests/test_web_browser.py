@@ -128,7 +128,7 @@ def test_canned_query_form_table_link_and_csv(web, server):
     assert Path(download.path()).read_bytes().startswith(b"\xef\xbb\xbf")  # Excel reads it as UTF-8
     table = list(csv.DictReader(io.StringIO(Path(download.path()).read_text(encoding="utf-8-sig"))))
     assert len(table) == expected["count"]
-    assert {r["organisation_label"] for r in table} == set(names)
+    assert {r["Organisation"] for r in table} == set(names)
 
     # Resources link to their pages, which share the look and the navigation.
     page.locator("#ask-table a", has_text=IFAW).first.click()
@@ -139,10 +139,12 @@ def test_canned_query_form_table_link_and_csv(web, server):
     page.wait_for_selector("#ask-table tbody tr")
 
 
-def test_show_the_sparql_and_open_it_in_the_editor(web):
+def test_show_the_sparql_and_open_it_in_the_editor(web, server):
     page = web.open("/#ask/partners-covering?subject=sharks")
     page.wait_for_selector("#ask-table tbody tr")
-    count = rows(page).count()
+    # The SPARQL gives the rows the page's answer rolls up (one per partner): its detail, as it says.
+    detail = {"subject": "sharks", "detail": "true"}
+    count = httpx.get(server.url + "/api/queries/partners-covering", params=detail).json()["count"]
     page.click("#ask-show-sparql")
     sparql = page.locator("#ask-sparql")
     sync_api.expect(sparql).to_contain_text("<https://w3id.org/cms-kg/id/species-group/sharks>")
@@ -152,7 +154,7 @@ def test_show_the_sparql_and_open_it_in_the_editor(web):
     page.wait_for_selector("#query .yasr table tbody tr")
     assert page.locator("#query").is_visible() and not page.locator("#ask").is_visible()
     value = page.evaluate("window.cmskgYasgui.getTab().getYasqe().getValue()")
-    assert "species-group/sharks" in value
+    assert "species-group/sharks" in value and value.startswith("# The answer on the page has one row per")
     assert page.locator("#query .yasr table tbody tr").count() == min(count, 50)  # YASR pages by 50
 
 
@@ -424,6 +426,40 @@ def test_the_pages_download_name_is_the_apis(web, server):
     disposition = httpx.get(server.url + href).headers["content-disposition"]
     assert disposition == 'inline; filename="search_text-forening-ete.csv"'
     assert page.locator("#ask-csv").get_attribute("download") == "search_text-forening-ete.csv"
+
+
+def test_one_row_per_partner_with_every_link_and_the_detail_one_click_away(web, server):
+    """"Which partners cover sharks?" shows one row per organisation; a rolled-up cell lists every
+    arrangement or activity, each a link with its label; detail=true shows the links one per row."""
+    page = web.open("/#ask/partners-covering?subject=sharks")
+    page.wait_for_selector("#ask-table tbody tr")
+    expected = httpx.get(server.url + "/api/queries/partners-covering", params={"subject": "sharks"}).json()
+    assert rows(page).count() == expected["count"] == len({r["organisation"] for r in expected["rows"]})
+    headers = page.locator("#ask-table thead th").all_inner_texts()
+    assert "Involvement" in headers and "Links" in headers and "Short name" in headers
+    ifaw = rows(page).filter(has=page.locator("a[href='/id/organisation/ifaw']"))
+    assert ifaw.count() == 1
+    assert ifaw.locator("a[href^='/id/event/ifaw-shark-training-workshop']").count() == 2
+    assert "organiser; party" in ifaw.inner_text()
+    page = web.open("/#ask/partners-covering?subject=sharks&detail=true")
+    page.wait_for_selector("#ask-table tbody tr")
+    detail = httpx.get(
+        server.url + "/api/queries/partners-covering", params={"subject": "sharks", "detail": "true"}
+    ).json()
+    assert rows(page).count() == detail["count"] > expected["count"]
+    assert "Involvement" in page.locator("#ask-table thead th").all_inner_texts()
+
+
+def test_an_empty_answer_says_why_and_offers_what_to_ask(web):
+    """The Whale Shark finds nothing (the query follows the hierarchy downwards): the page says so
+    and offers its group, sharks, as a button that asks it."""
+    page = web.open("/#ask/partners-covering?subject=Whale%20Shark")
+    empty = page.locator("#ask-results .empty")
+    empty.wait_for(state="visible")
+    assert "Whale Shark" in empty.inner_text() and "sharks" in empty.inner_text()
+    empty.locator("button", has_text="Ask about sharks").click()
+    page.wait_for_selector("#ask-table tbody tr")
+    assert "subject=sharks" in page.url
 
 
 REPORT_PART = "/id/document/cop11-doc-21-1/"

@@ -95,6 +95,10 @@ class LabelIndex:
     ) -> None:
         self._entries = entries
         self._narrower = narrower or {}
+        self._broader: dict[str, set[str]] = defaultdict(set)
+        for broad, narrows in self._narrower.items():
+            for narrow in narrows:
+                self._broader[narrow].add(broad)
         self._same = same or set()
         self._display = {iri: entry.display for iri, entry in entries.items()}
         self._classes = {iri: frozenset(entry.classes) for iri, entry in entries.items()}
@@ -163,6 +167,15 @@ class LabelIndex:
             if any(other in below and frozenset((broad, other)) not in self._same for other in others):
                 keep.discard(broad)
         return keep or iris
+
+    def broader(self, iri: str) -> list[Match]:
+        """The groups or concepts right above a resource (the Whale Shark: sharks), by label."""
+        above = [
+            Match(b, self.label(b))
+            for b in self._broader.get(iri, ())
+            if frozenset((iri, b)) not in self._same
+        ]
+        return sorted(above, key=lambda m: ((m.label or m.iri).casefold(), m.iri))
 
     def _below(self, iri: str) -> set[str]:
         seen: set[str] = set()

@@ -99,6 +99,8 @@ def to_json(table: Table) -> dict:
     }
     if table.citation is not None:
         body["citation"] = table.citation
+    if table.hint is not None:
+        body["hint"] = table.hint
     return body
 
 

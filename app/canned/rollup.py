@@ -13,6 +13,7 @@ the same rows always give the same answer.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from app.canned.cells import SEPARATOR, in_order, natural_key
 from app.canned.spec import LABEL_SUFFIX, Aggregate, CannedQuery, Rollup, RollupColumn
@@ -32,7 +33,7 @@ def roll_up(query: CannedQuery, table: Table) -> Table:
         key = row.get(rollup.by)
         groups.setdefault(key.value if isinstance(key, Cell) else f"\0{index}", []).append(row)
     rows = [_row(rollup, members) for members in groups.values()]
-    return Table(table.name, table.parameters, query.rolled_columns, rows, table.capped, table.citation)
+    return replace(table, columns=query.rolled_columns, rows=rows)
 
 
 def _row(rollup: Rollup, members: list[Row]) -> Row:

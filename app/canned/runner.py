@@ -7,13 +7,14 @@ its worker pool (with deadlines) and the command line on its own store, through 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pyoxigraph import NamedNode
 
 from app.canned.catalogue import Catalogue
 from app.canned.cells import in_order
+from app.canned.empty import why_empty
 from app.canned.errors import ParameterError
 from app.canned.kinds import KINDS
 from app.canned.label_index import LabelIndex
@@ -111,6 +112,8 @@ class Runner:
                     row[column.name] = Cell("literal", label) if label is not None else None
             rows.append(row)
         table = Table(bound.query.name, bound.parameters, columns, rows, results.capped)
+        if not rows:
+            table = replace(table, hint=why_empty(bound.query, bound.parameters, self.index).as_json())
         return table if bound.detail else roll_up(bound.query, table)
 
 

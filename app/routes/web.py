@@ -79,7 +79,14 @@ def bound_sparql(request: Request, name: str) -> JSONResponse:
         if key != "format":
             raw.setdefault(key, []).append(value)
     bound = _runner(request).prepare(name, raw)
-    return JSONResponse({"name": name, "sparql": bound.sparql, "parameters": bound.parameters})
+    sparql = bound.sparql
+    if bound.query.rollup is not None and not bound.detail:
+        # said in the text itself, so it goes with the query into the editor
+        sparql = (
+            f"# The answer on the page has {bound.query.rollup.row}; this SPARQL gives the rows it\n"
+            "# rolls up, one per link (the page's detail=true).\n" + sparql
+        )
+    return JSONResponse({"name": name, "sparql": sparql, "parameters": bound.parameters})
 
 
 def install(app: FastAPI) -> None:

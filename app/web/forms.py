@@ -48,6 +48,7 @@ class QueryForm:
     fields: list[Field]
     columns: list[dict[str, Any]]
     example: dict[str, str]
+    detail_columns: list[dict[str, Any]] | None = None  # with a rollup: the columns of detail=true
 
 
 def build_forms(catalogue: Catalogue, labels: LabelLookup) -> list[QueryForm]:
@@ -63,6 +64,7 @@ def _form(query: CannedQuery, labels: LabelLookup) -> QueryForm:
         fields=[_field(p, labels, example.get(p.name)) for p in query.parameters],
         columns=[_column(c) for c in query.output_columns],
         example=example,
+        detail_columns=[_column(c) for c in query.detail_columns] if query.rollup else None,
     )
 
 
@@ -98,9 +100,10 @@ def _field(parameter: Parameter, labels: LabelLookup, example: str | None) -> Fi
 def _column(column: OutputColumn) -> dict[str, Any]:
     return {
         "name": column.name,
-        "title": column.name.replace("_", " ").capitalize(),
+        "title": column.title or column.name.replace("_", " ").capitalize(),
         "type": str(column.type),
         "label_of": column.label_of,
+        "many": column.many,
         "description": column.description,
     }
 

@@ -49,6 +49,7 @@ class WebSite:
                 form.name: {
                     "title": form.title,
                     "columns": form.columns,
+                    "detail_columns": form.detail_columns,
                     "example": form.example,
                     # a value at its default is left out of a download's name (app.canned.naming)
                     "defaults": {f.name: f.default for f in form.fields if f.default is not None},

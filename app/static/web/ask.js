@@ -173,6 +173,12 @@ function paragraphCell(text) {
 function cellContent(column, row) {
   const value = row[column.name];
   if (value === null || value === undefined || value === "") return "";
+  if (Array.isArray(value)) {
+    // a rolled-up list: each value (with its label, for IRIs), "; "-separated as in the CSV
+    const labels = row[`${column.name}_label`] || [];
+    const one = { ...column, many: false };
+    return value.flatMap((item, i) => [...(i ? ["; "] : []), cellContent(one, { [column.name]: item, [`${column.name}_label`]: labels[i] })]);
+  }
   if (PARAGRAPH_COLUMNS.has(column.name) && column.type === "text") return paragraphCell(String(value));
   if (column.type === "iri" || (column.type === "term" && isIri(value))) {
     return linkTo(value, row[`${column.name}_label`] || value);
@@ -182,18 +188,34 @@ function cellContent(column, row) {
 
 function sortValue(column, row) {
   const value = row[column.name];
-  if (value === null || value === undefined || value === "") return null;
+  if (value === null || value === undefined || value === "" || (Array.isArray(value) && !value.length)) return null;
+  if (Array.isArray(value)) return String((row[`${column.name}_label`] || value).join("; ")).toLowerCase();
   if (column.type === "integer") return Number(value);
   if (column.type === "iri" || column.type === "term") return String(row[`${column.name}_label`] || value).toLowerCase();
   return String(value).toLowerCase();
 }
 
+/** Why the answer is empty (the API's hint) and a button for each question worth asking instead. */
+function emptyAnswer(name, hint) {
+  const message = hint ? hint.message : "No answers.";
+  const tries = (hint ? hint.tries : []).map((t) => {
+    const button = h("button", { type: "button", class: "try" }, t.label);
+    button.addEventListener("click", () => {
+      location.hash = `#ask/${name}?${new URLSearchParams(t.parameters)}`;
+    });
+    return button;
+  });
+  return h("div", { class: "empty", role: "status" }, h("p", {}, message), ...(tries.length ? [h("p", { class: "tries" }, ...tries)] : []));
+}
+
 /** The answer as a table; each header is a button that sorts by its column. */
 function renderTable(name, answer) {
-  const columns = config.queries[name].columns.filter((c) => !c.label_of);
+  // the answer's own columns: a query with a rollup answers detail=true with other ones
+  const known = new Map([...(config.queries[name].detail_columns || []), ...config.queries[name].columns].map((c) => [c.name, c]));
+  const columns = answer.columns.map((n) => known.get(n)).filter((c) => c && !c.label_of);
   const rows = answer.rows.slice();
   if (!rows.length) {
-    tableWrap.replaceChildren(h("p", { class: "empty", text: "No answers. Try a broader value." }));
+    tableWrap.replaceChildren(emptyAnswer(name, answer.hint));
     return;
   }
   const table = h("table", { class: "answers", id: "ask-table" });
