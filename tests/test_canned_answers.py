@@ -450,3 +450,19 @@ def test_paragraph_contents(server):
     body = run(server, "paragraph-contents", paragraph="20(c)")
     (plan,) = rows_where(body, resource=ID + "arrangement/cms-ifaw-joint-work-plan")
     assert plan["relation"] == "derived from" and plan["kind"] == "joint work plan"
+
+
+def test_an_empty_answer_says_why_and_what_to_ask_instead(server):
+    """The Whale Shark alone finds no partner (the query follows the hierarchy downwards): the
+    answer names its group, sharks, and asking that finds partners; a stated_only filter that
+    left nothing is offered without it. An answer with rows has no hint."""
+    body = run(server, "partners-covering", subject="Whale Shark", stated_only="true")
+    assert body["count"] == 0
+    hint = body["hint"]
+    assert "Whale Shark" in hint["message"] and "sharks" in hint["message"]
+    assert "only what a paragraph states" in hint["message"]
+    tries = {t["label"]: t["parameters"] for t in hint["tries"]}
+    assert tries["Ask about sharks"] == {"subject": "sharks", "stated_only": "true"}
+    assert tries["Include inferred and reference claims"] == {"subject": "Whale Shark"}
+    assert run(server, "partners-covering", **tries["Ask about sharks"])["count"] > 0
+    assert "hint" not in run(server, "partners-covering", subject="sharks")
