@@ -210,7 +210,7 @@ def test_json_answers_carry_a_citation_and_the_permalink_answers_it(server):
     version = httpx.get(server.url + "/health").json()["data_version"]
     void = httpx.get(server.url + "/void", headers={"Accept": "application/ld+json"}).text
     assert citation["data_version"] == version and citation["date"] in void  # 2026-12-02
-    title = "What the graph takes from a paragraph (paragraph: UNEP/CMS/COP11/Doc.21.1, para. 20(c))"
+    title = "What does the graph take from a paragraph? (paragraph: UNEP/CMS/COP11/Doc.21.1, para. 20(c))"
     assert citation["title"] == title
     link = f"{server.url}/api/queries/paragraph-contents?paragraph=20%28c%29&data_version={version}"
     assert citation["permalink"] == link

@@ -31,9 +31,9 @@ def test_examples_menu_reads_the_endpoints_examples(web, server):  # noqa: F811
     wait_for(page, "document.getElementById('example-query').dataset.source === 'endpoint'")
     options = page.locator("#example-query option").all_inner_texts()[1:]
     assert sorted(options) == sorted(expected)
-    page.select_option("#example-query", label="Partners covering a subject")
+    page.select_option("#example-query", label="Which partners work on a species or topic?")
     value = page.evaluate("window.cmskgYasgui.getTab().getYasqe().getValue()")
-    assert value == expected["Partners covering a subject"] and "species-group/sharks" in value
+    assert value == expected["Which partners work on a species or topic?"] and "species-group/sharks" in value
     page.click(".yasqe_queryButton")
     page.wait_for_selector(".yasr table tbody tr")
 

@@ -187,7 +187,7 @@ def test_sparql_examples_document_matches_the_endpoint_graph(web):
     )
     assert served == {q.triple for q in parse(graph.content, format=RdfFormat.N_TRIPLES)}
     page = web.get("/.well-known/sparql-examples", headers={"Accept": "text/html"})
-    assert page.status_code == 200 and "Partners covering a subject" in page.text
+    assert page.status_code == 200 and "Which partners work on a species or topic?" in page.text
     assert f'<link rel="canonical" href="{EXAMPLES}">' in page.text
 
 
