@@ -132,6 +132,16 @@ class LabelIndex:
     def label(self, iri: str) -> str | None:
         return self._display.get(iri)
 
+    def short(self, iri: str) -> str | None:
+        """The resource's short name (IFAW, NOAA), if it has one: the English one first."""
+        entry = self._entries.get(iri)
+        names = sorted(
+            (lang is None or not lang.lower().startswith("en"), text)
+            for text, prop, lang in (entry.labels if entry else [])
+            if prop == CMS + "shortName"
+        )
+        return names[0][1] if names else None
+
     def resolve(self, parameter: str, kind: ResourceKind, text: str) -> list[Match]:
         """The resources of this kind the text names (an IRI or a label); LabelNotFound if none."""
         if _IRI_LIKE.match(text):

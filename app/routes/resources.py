@@ -19,8 +19,10 @@ from app.linkeddata.catalogue import Entry
 from app.linkeddata.context import resource_document
 from app.linkeddata.iris import IriSpace, split_suffix
 from app.linkeddata.negotiation import choose
+from app.linkeddata.questions import questions
+from app.linkeddata.statements import statements
 from app.linkeddata.view import page
-from app.namespaces import FOAF, RDF
+from app.namespaces import CMS, FOAF, RDF
 from app.routes import ld_meta
 from app.routes.head import get_and_head
 from app.routes.ld_respond import (
@@ -33,6 +35,7 @@ from app.routes.ld_respond import (
     signposting,
     site,
 )
+from app.routes.versioned import snapshot
 from app.settings import Settings
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -161,7 +164,13 @@ def resource(
         about = Triple(NamedNode(document), NamedNode(FOAF + "primaryTopic"), NamedNode(iri))
         return rdf_response([about, *description.triples], choice.fmt, head)
     view = page(description, ld.space, ld.ancestors)
-    html = pages.render("resource.html", page=view, alternates=others, canonical=iri)
+    taken = snapshot(request)
+    classes = frozenset(types).union(*(ld.ancestors.get(t, frozenset()) for t in types))
+    asked = questions(taken.canned.catalogue, iri, classes, view.title)
+    told = statements(taken.service, iri, taken.labels, ld.space) if CMS + "DocumentPart" in classes else []
+    html = pages.render(
+        "resource.html", page=view, alternates=others, canonical=iri, questions=asked, statements=told
+    )
     return HTMLResponse(html, headers=head)
 
 
