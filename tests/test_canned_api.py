@@ -215,8 +215,10 @@ def test_json_answers_carry_a_citation_and_the_permalink_answers_it(server):
     link = f"{server.url}/api/queries/paragraph-contents?paragraph=20%28c%29&data_version={version}"
     assert citation["permalink"] == link
     assert citation["text"] == (
-        f'CMS Synergies Knowledge Graph, "{title}", data version {version} of {citation["date"]}, {link}'
+        f'CMS Synergies Knowledge Graph, "{title}", {len(body["rows"])} rows, data version {version} of '
+        f'{citation["date"]}, {link}'
     )
+    assert citation["rows"] == len(body["rows"]) > 1
     again = httpx.get(citation["permalink"]).json()
     assert again["rows"] == body["rows"] and again["citation"] == citation
 

@@ -106,14 +106,23 @@ class Citations:
         version: str,
         public_base: str,
         today: str,
-    ) -> dict[str, str]:
+        rows: int,
+    ) -> dict[str, Any]:
         """The JSON answer's `citation`: title, data version, date, permalink and the line to cite."""
         link = permalink(public_base, query.name, pairs, version)
         date = self.released or today
         asked = "; ".join(f"{name}: {self._value_text(name, value, resolved)}" for name, value in pairs)
         title = f"{query.title} ({asked})" if asked else query.title
-        text = f'{PUBLISHER}, "{title}", data version {version} of {date}, {link}'
-        return {"title": title, "data_version": version, "date": date, "permalink": link, "text": text}
+        count = f"{rows} row{'s' if rows != 1 else ''}"
+        text = f'{PUBLISHER}, "{title}", {count}, data version {version} of {date}, {link}'
+        return {
+            "title": title,
+            "data_version": version,
+            "date": date,
+            "rows": rows,
+            "permalink": link,
+            "text": text,
+        }
 
     def _value_text(self, name: str, value: str, resolved: Mapping[str, Any]) -> str:
         """A parameter as a reader knows it: a document part as cited ("UNEP/CMS/COP11/Doc.21.1,

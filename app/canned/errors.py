@@ -42,14 +42,28 @@ class LabelNotFound(CannedError):
 
 class DataVersionGone(CannedError):
     """A permalink naming a data version the server no longer answers from (404): a cited answer
-    is never answered from other data than it names."""
+    is never answered from other data than it names. It says how the answer's row count changed:
+    today's, and the cited one's when this server served it."""
 
     parameter = "data_version"
 
-    def __init__(self, asked: str, serving: str) -> None:
+    def __init__(self, asked: str, serving: str, rows_now: int, rows_then: int | None) -> None:
         self.asked, self.serving = asked, serving
+        self.rows_now, self.rows_then = rows_now, rows_then
+        now = f"today's answer has {_rows(rows_now)}"
+        if rows_then is None:
+            then = f"how many rows it had is not known here (its citation line says); {now}"
+        elif rows_then == rows_now:
+            then = f"it had {_rows(rows_then)}, as today's answer does"
+        else:
+            then = f"it had {_rows(rows_then)}; {now} ({rows_now - rows_then:+d})"
         self.message = (
-            f"the answer was cited from data version {asked}, which is no longer served (the data "
-            f"is now version {serving}): leave data_version out to get the answer from today's data"
+            f"the data has changed since this answer was cited: it was cited from data version "
+            f"{asked}, and the data is now version {serving}; {then}. Leave data_version out to get "
+            f"today's answer"
         )
         super().__init__(f"parameter 'data_version': {self.message}")
+
+
+def _rows(count: int) -> str:
+    return f"{count} row{'s' if count != 1 else ''}"

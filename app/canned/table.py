@@ -53,5 +53,5 @@ class Table:
     columns: list[OutputColumn]
     rows: list[Row]
     capped: bool = False
-    citation: dict[str, str] | None = None  # how to cite it (app.canned.citation), set by the API
+    citation: dict[str, Any] | None = None  # how to cite it (app.canned.citation), set by the API
     hint: dict[str, Any] | None = None  # why an empty answer is empty (app.canned.empty)

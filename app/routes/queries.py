@@ -22,6 +22,7 @@ from app.canned.catalogue import Catalogue
 from app.canned.citation import DATA_VERSION, permalink
 from app.canned.errors import DataVersionGone, LabelNotFound, ParameterError, UnknownQuery
 from app.canned.kinds import KINDS
+from app.canned.ledger import AnswerCounts
 from app.canned.naming import canonical, file_name
 from app.canned.render import OUTPUTS, NoAcceptableOutput, choose, render
 from app.canned.spec import CannedQuery, ColumnType, OutputColumn, Parameter, ParamType
@@ -70,6 +71,7 @@ class Citation(BaseModel):
     title: str = Field(description="The question and its parameters, as a reader knows them.")
     data_version: str = Field(description="The data version it was answered from (X-Data-Version).")
     date: str = Field(description="The date of that data version (its release date), else of the request.")
+    rows: int = Field(description="How many rows the answer has (the citation line says it too).")
     permalink: str = Field(description="The question, its parameters (sorted) and the data version.")
     text: str = Field(description="A line to cite it by.")
 
@@ -103,6 +105,7 @@ def install(app: FastAPI, settings: Settings, catalogue: Catalogue) -> None:
     admission that shares the workers between them, and the error handlers."""
     # one request reading an answer per worker, one preparing the next: enough to keep them busy
     app.state.canned_admission = Admission(slots=settings.workers * 2, wait=settings.queue_wait)
+    app.state.answer_counts = AnswerCounts()  # across reloads: what a retired permalink's answer had
     app.include_router(build_router(catalogue))
     for exception, status in ((ParameterError, 400), (UnknownQuery, 404), (LabelNotFound, 404)):
         app.add_exception_handler(exception, _json_error(status))
@@ -190,8 +193,6 @@ def _run(request: Request, name: str) -> Response:
     query = taken.canned.catalogue.get(name)
     output = choose(_once(request, FORMAT), request.headers.get("accept"))
     asked_version = _once(request, DATA_VERSION)
-    if asked_version and asked_version != taken.version:
-        raise DataVersionGone(asked_version, taken.version)
     raw: dict[str, list[str]] = {}
     for key, value in request.query_params.multi_items():
         if key not in (FORMAT, DATA_VERSION):
@@ -199,6 +200,14 @@ def _run(request: Request, name: str) -> Response:
     table = taken.canned.run(name, raw, taken.service)
     pairs = canonical(query, raw)
     settings: Settings = request.app.state.settings
+    counts: AnswerCounts = request.app.state.answer_counts
+    question = urlencode(pairs, quote_via=quote)
+    if asked_version and asked_version != taken.version:
+        # today's answer is run only to say how it differs from the cited one: never served for it
+        raise DataVersionGone(
+            asked_version, taken.version, len(table.rows), counts.count(asked_version, f"{name}?{question}")
+        )
+    counts.record(taken.version, f"{name}?{question}", len(table.rows))
     link = permalink(settings.public_base, name, pairs, taken.version)
     headers = {"Vary": "Accept", "X-Result-Count": str(len(table.rows)), "Link": f'<{link}>; rel="cite-as"'}
     if table.capped:
@@ -209,7 +218,8 @@ def _run(request: Request, name: str) -> Response:
         today = datetime.now(UTC).date().isoformat()  # the date of the request, when the data has none
         base = settings.public_base
         cite = taken.citations.citation(
-            query, pairs, table.parameters, version=taken.version, public_base=base, today=today
+            query, pairs, table.parameters, version=taken.version, public_base=base, today=today,
+            rows=len(table.rows),
         )
         table = replace(table, citation=cite)
     body = render(table, output, query.title, query.description, bom=True)
@@ -233,7 +243,15 @@ async def _version_gone(request: Request, error: Exception) -> JSONResponse:
     latest = f"{settings.public_base}{request.url.path.lstrip('/')}"
     if kept:
         latest += "?" + urlencode(kept, quote_via=quote)
-    body = {"detail": str(error), "parameter": DATA_VERSION, "message": error.message}
+    body = {
+        "detail": str(error),
+        "parameter": DATA_VERSION,
+        "message": error.message,
+        "latest": latest,
+        "data_version": error.serving,
+        "rows_now": error.rows_now,
+        "rows_then": error.rows_then,
+    }
     return JSONResponse(body, status_code=404, headers={"Link": f'<{latest}>; rel="latest-version"'})
 
 
@@ -336,9 +354,11 @@ def _responses(query: CannedQuery) -> dict[int | str, dict[str, Any]]:
             "title": query.title,
             "data_version": "4ebb3a0c586e50cf",
             "date": "2026-12-02",
+            "rows": 1,
             "permalink": f"http://127.0.0.1:8000/api/queries/{query.name}?data_version=4ebb3a0c586e50cf",
-            "text": f'CMS Synergies Knowledge Graph, "{query.title}", data version 4ebb3a0c586e50cf of '
-            f"2026-12-02, http://127.0.0.1:8000/api/queries/{query.name}?data_version=4ebb3a0c586e50cf",
+            "text": f'CMS Synergies Knowledge Graph, "{query.title}", 1 row, data version '
+            f"4ebb3a0c586e50cf of 2026-12-02, "
+            f"http://127.0.0.1:8000/api/queries/{query.name}?data_version=4ebb3a0c586e50cf",
         },
     }
     content: dict[str, Any] = {o.media_type: {} for o in OUTPUTS}
