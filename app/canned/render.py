@@ -1,6 +1,6 @@
 """A canned query's table in each format it is offered in, and the choice among them.
 
-JSON is the API's own shape ({name, parameters, columns, rows, count}); CSV and TSV carry the
+JSON is the API's own shape ({name, parameters, columns, rows, count, facets}); CSV and TSV carry the
 same columns as plain values; sparql-json is the W3C results format; HTML is a plain accessible
 table. The label columns are part of every format.
 """
@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import mimeparse
 
 from app.canned.errors import ParameterError
+from app.canned.facets import facets
 from app.canned.runner import Cell, Table
 from app.links import linkable
 
@@ -83,6 +84,7 @@ def to_json(table: Table) -> dict:
         "columns": [c.name for c in table.columns],
         "rows": [{c.name: _plain(row[c.name]) for c in table.columns} for row in table.rows],
         "count": len(table.rows),
+        "facets": facets(table),
     }
     if table.citation is not None:
         body["citation"] = table.citation

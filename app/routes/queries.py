@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, FastAPI, Request, Response
@@ -24,7 +24,7 @@ from app.canned.errors import DataVersionGone, LabelNotFound, ParameterError, Un
 from app.canned.kinds import KINDS
 from app.canned.naming import canonical, file_name
 from app.canned.render import OUTPUTS, NoAcceptableOutput, choose, render
-from app.canned.spec import CannedQuery, ColumnType, OutputColumn, Parameter, ParamType
+from app.canned.spec import CannedQuery, ColumnType, OutputColumn, Parameter, ParamType, View
 from app.routes.admission import Admission
 from app.routes.versioned import snapshot
 from app.settings import Settings
@@ -42,6 +42,7 @@ class CatalogueEntry(BaseModel):
     description: str
     parameters: list[Parameter]
     columns: list[OutputColumn]
+    views: list[View] = Field(description="The page's views that fit the answer, the default first.")
     sparql: str
     url: str
     example_url: str
@@ -68,6 +69,23 @@ class Citation(BaseModel):
     permalink: str = Field(description="The question, its parameters (sorted) and the data version.")
     text: str = Field(description="A line to cite it by.")
 
+
+class FacetValue(BaseModel):
+    """One value of a categorical column and the number of rows that hold it."""
+
+    value: str = Field(description="The value: a text, an IRI, or a year (for a date column).")
+    label: str | None = Field(None, description="For an IRI column: the IRI's label (as its label column).")
+    count: int = Field(description="How many rows hold it (a multi-valued cell counts for each value).")
+
+
+class Facet(BaseModel):
+    """The counts of one categorical column (app.canned.facets)."""
+
+    by: Literal["value", "year"] = Field(description="Counted by value, or (a date column) by year.")
+    values: list[FacetValue] = Field(description="Most rows first, then by label; years in time order.")
+    missing: int = Field(description="How many rows have no value in the column.")
+
+
 def _answer_model(query: CannedQuery) -> type[BaseModel]:
     """The JSON answer of one canned query as a typed model (rows with one field per column), so
     the OpenAPI document, and clients generated from it, know its shape."""
@@ -84,6 +102,13 @@ def _answer_model(query: CannedQuery) -> type[BaseModel]:
         columns=(list[str], Field(description="The columns, in order.")),
         rows=(list[row], Field(description="One row per result.")),
         count=(int, Field(description="How many rows.")),
+        facets=(
+            dict[str, Facet],
+            Field(
+                description="Counts per value of each categorical column (text, IRI, or date by year) "
+                "in which some value occurs more than once, keyed by column, in the columns' order."
+            ),
+        ),
         citation=(Citation, Field(description="How to cite this answer.")),
     )
 
@@ -158,6 +183,7 @@ def _entry(request: Request, query: CannedQuery) -> CatalogueEntry:
         description=query.description,
         parameters=list(query.parameters),
         columns=query.output_columns,
+        views=list(query.views),
         sparql=query.sparql,
         url=url,
         example_url=example,
@@ -307,6 +333,7 @@ def _responses(query: CannedQuery) -> dict[int | str, dict[str, Any]]:
         "columns": [c.name for c in query.output_columns],
         "rows": [example_row],
         "count": 1,
+        "facets": {},
         "citation": {
             "title": query.title,
             "data_version": "4ebb3a0c586e50cf",

@@ -48,6 +48,7 @@ class QueryForm:
     fields: list[Field]
     columns: list[dict[str, Any]]
     example: dict[str, str]
+    views: list[str] = field(default_factory=lambda: ["table"])
 
 
 def build_forms(catalogue: Catalogue, labels: LabelLookup) -> list[QueryForm]:
@@ -63,6 +64,7 @@ def _form(query: CannedQuery, labels: LabelLookup) -> QueryForm:
         fields=[_field(p, labels, example.get(p.name)) for p in query.parameters],
         columns=[_column(c) for c in query.output_columns],
         example=example,
+        views=[str(v) for v in query.views],
     )
 
 
