@@ -73,20 +73,20 @@ def facets(table: Table) -> dict[str, dict[str, Any]]:
         labels: dict[str, str] = {}
         missing = 0
         for row in table.rows:
-            values = cell_values(column, row.get(column.name))
-            if not values:
+            found = cell_values(column, row.get(column.name))
+            if not found:
                 missing += 1
-            counts.update(values)
-            if column.labelled and values:
+            counts.update(found)
+            if column.labelled and found:
                 label = row.get(column.name + "_label")
                 if label is not None:
-                    labels.setdefault(values[0], label.value)
+                    labels.setdefault(found[0], label.value)
         if not counts or max(counts.values()) < 2:
             continue
         if column.by == BY_YEAR:
             order = sorted(counts)
         else:
-            order = sorted(counts, key=lambda v: (-counts[v], natural_key(labels.get(v, v)), v))
+            order = sorted(counts, key=lambda v: (-counts[v], natural_key(labels.get(v) or v), v))
         values: list[dict[str, Any]] = []
         for value in order:
             entry: dict[str, Any] = {"value": value}
