@@ -101,6 +101,15 @@ def test_a_column_whose_every_value_occurs_once_is_no_facet():
     assert facets(one_row) == {}
 
 
+def test_a_column_that_cannot_narrow_the_rows_is_no_facet():
+    same_kind = Table("made-up", {}, COLUMNS, [TABLE.rows[0], TABLE.rows[2], TABLE.rows[0]])
+    counted = facets(same_kind)
+    assert "kind" not in counted  # every row is a joint work plan
+    assert counted["start"]["values"] == [{"value": "2012", "count": 2}, {"value": "2014", "count": 1}]
+    # one value, but a row without it: choosing it narrows the answer
+    assert facets(Table("made-up", {}, COLUMNS, TABLE.rows[:3]))["topics"]["values"][0]["value"] == "sharks"
+
+
 def test_facets_do_not_depend_on_the_order_of_the_rows():
     shuffled = Table("made-up", {}, COLUMNS, list(reversed(TABLE.rows)))
     assert facets(shuffled) == facets(TABLE)
@@ -123,7 +132,8 @@ def recount(answer: dict, entry: dict) -> dict[str, Counter]:
                 counts.update(set(str(value).split("; ")))
             else:
                 counts[str(value)] += 1
-        if counts and max(counts.values()) > 1:
+        empty = sum(1 for r in answer["rows"] if r[c["name"]] in (None, ""))
+        if counts and max(counts.values()) > 1 and (len(counts) > 1 or empty):
             out[c["name"]] = counts
     return out
 

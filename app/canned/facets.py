@@ -6,7 +6,8 @@ reshapes the canned queries; the facets follow): every declared column holding t
 term counts by value, and a date column counts by year. A multi-valued cell ("sharks; turtles",
 as GROUP_CONCAT joins them: app.canned.cells) counts once for each of its values. A column whose
 every value occurs once (the thing each row is about, a name, a note) says nothing as counts and
-is left out. Numbers (scores, counts) are measures, not categories.
+is left out, and so is one whose single value every row holds (it cannot narrow anything).
+Numbers (scores, counts) are measures, not categories.
 
 The order is fixed, so the same data gives the same bytes: columns in the answer's order; values
 by count, most first, then by label (case-folded) and value; years in time order.
@@ -66,7 +67,8 @@ def cell_values(column: FacetColumn, cell: Cell | None) -> list[str]:
 
 def facets(table: Table) -> dict[str, dict[str, Any]]:
     """{column: {"by": "value"|"year", "values": [{"value", "label"?, "count"}], "missing": n}},
-    for each categorical column in which some value occurs more than once."""
+    for each categorical column in which some value occurs more than once and which can narrow
+    the rows (more than one value, or rows without one)."""
     out: dict[str, dict[str, Any]] = {}
     for column in facet_columns(table.columns):
         counts: Counter[str] = Counter()
@@ -81,7 +83,7 @@ def facets(table: Table) -> dict[str, dict[str, Any]]:
                 label = row.get(column.name + "_label")
                 if label is not None:
                     labels.setdefault(found[0], label.value)
-        if not counts or max(counts.values()) < 2:
+        if not counts or max(counts.values()) < 2 or (len(counts) == 1 and not missing):
             continue
         if column.by == BY_YEAR:
             order = sorted(counts)

@@ -256,7 +256,8 @@ def _operation_description(query: CannedQuery) -> str:
     columns = "\n".join(f"- `{c.name}` ({c.type}): {c.description}" for c in query.output_columns)
     return (
         f"{query.description}\n\n**Columns**\n\n{columns}\n\n"
-        f"Answers as JSON (default), CSV, TSV, HTML or SPARQL JSON, by `format=` or `Accept`.\n\n"
+        f"Answers as JSON (default), CSV, TSV, HTML or SPARQL JSON, by `format=` or `Accept`. "
+        f"The JSON answer also counts the rows per value of each categorical column (`facets`).\n\n"
         f"**SPARQL** (each parameter `p` is bound to `?_p`):\n\n```sparql\n{query.sparql}```"
     )
 

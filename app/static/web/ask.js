@@ -212,6 +212,7 @@ async function showAnswer() {
   const { name, answer, filters } = current;
   const views = config.queries[name].views || ["table"];
   if (!views.includes(current.view)) current.view = views[0];
+  if (!answer.rows.length) current.view = "table"; // an empty answer says so, and what to try, in words
   const columns = config.queries[name].columns;
   const rows = filterRows(answer.rows, columns, filters);
   renderFacets(facetPanel, answer.facets, columns, filters, titleOf, () => showAnswer());
@@ -304,7 +305,8 @@ function writeAddress() {
   const { name, params, view, by, filters } = current;
   const address = new URLSearchParams(params);
   const views = config.queries[name].views || ["table"];
-  if (view !== views[0] || (view === "bar" && by)) address.append(VIEW_KEY, view === "bar" && by ? `${view}.${by}` : view);
+  const chosen = current.answer.rows.length && (view !== views[0] || (view === "bar" && by));
+  if (chosen) address.append(VIEW_KEY, view === "bar" && by ? `${view}.${by}` : view);
   filtersToParams(filters, address);
   const hash = `#ask/${name}?${address}`;
   if (window.location.hash !== hash) history.replaceState(null, "", hash);
