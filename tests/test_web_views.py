@@ -137,6 +137,14 @@ def test_bars_count_by_a_column_and_a_click_on_a_bar_keeps_its_rows(web, server)
     )
 
 
+def grade_counts(page: sync_api.Page) -> dict[str, int]:
+    buttons = page.locator("#ask-facets button[data-column=grade]")
+    return {
+        buttons.nth(i).get_attribute("data-value"): int(buttons.nth(i).locator(".facet-count").text_content())
+        for i in range(buttons.count())
+    }
+
+
 def test_facets_filter_the_rows_several_at_once_and_the_address_keeps_them(web, server):  # noqa: F811
     expected = answer(server, "arrangements")
     page = web.open("/#ask/arrangements?")
@@ -146,10 +154,17 @@ def test_facets_filter_the_rows_several_at_once_and_the_address_keeps_them(web, 
         expected["facets"]
     )
 
+    assert grade_counts(page) == {v["value"]: v["count"] for v in expected["facets"]["grade"]["values"]}
+
     kind = expected["facets"]["kind"]["values"][0]
     page.locator(f"#ask-facets button[data-column=kind][data-value='{kind['value']}']").click()
     wait_for(page, f"document.querySelectorAll('#ask-table tbody tr').length === {kind['count']}")
     assert ("_kind", kind["value"]) in page_state(page)
+    # The other columns count the rows the filter keeps.
+    kept = [r for r in expected["rows"] if r["kind"] == kind["value"]]
+    assert grade_counts(page) == {
+        v["value"]: sum(1 for r in kept if r["grade"] == v["value"]) for v in expected["facets"]["grade"]["values"]
+    }
 
     # A second value of the same column widens (either kind); a value of another column narrows.
     second = expected["facets"]["kind"]["values"][1]

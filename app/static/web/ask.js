@@ -215,7 +215,7 @@ async function showAnswer() {
   if (!answer.rows.length) current.view = "table"; // an empty answer says so, and what to try, in words
   const columns = config.queries[name].columns;
   const rows = filterRows(answer.rows, columns, filters);
-  renderFacets(facetPanel, answer.facets, columns, filters, titleOf, () => showAnswer());
+  renderFacets(facetPanel, answer.facets, columns, filters, titleOf, () => showAnswer(), answer.rows);
   renderViewBar(views, answer);
   const total = `${answer.count} ${answer.count === 1 ? "row" : "rows"}`;
   setBusy(false, rows.length === answer.rows.length ? `${total}.` : `${rows.length} of ${total}.`);

@@ -87,13 +87,20 @@ export function filterRows(rows, columns, filters) {
 }
 
 /** Draw the facet panel: one group per column of `facets`, each value a toggle button with its
- * count; `onChange(filters)` is called after each click. */
-export function renderFacets(panel, facets, columns, filters, titleOf, onChange) {
+ * count; `onChange(filters)` is called after each click. The values and their order are the
+ * API's; with filters on, each count is of the rows the other columns' filters keep (what
+ * choosing the value would add), as faceted search shows them. */
+export function renderFacets(panel, facets, columns, filters, titleOf, onChange, rows = []) {
   const byName = new Map(columns.map((c) => [c.name, c]));
   const groups = [];
   for (const [name, facet] of Object.entries(facets || {})) {
     if (!byName.has(name)) continue;
     const chosen = filters.get(name) || new Set();
+    let live = null; // value -> count under the other columns' filters, when any are on
+    if ([...filters.keys()].some((other) => other !== name)) {
+      const others = new Map([...filters].filter(([other]) => other !== name));
+      live = new Map(countBy(filterRows(rows, columns, others), byName.get(name)).map((e) => [e.value, e.count]));
+    }
     const list = h("ul", { class: "facet-values" });
     const buttons = facet.values.map((entry, index) => {
       const pressed = chosen.has(entry.value);
@@ -102,7 +109,7 @@ export function renderFacets(panel, facets, columns, filters, titleOf, onChange)
         { type: "button", class: "facet-value", "aria-pressed": pressed ? "true" : "false", "data-column": name, "data-value": entry.value },
         h("span", { class: "facet-label" }, entry.label || entry.value),
         " ",
-        h("span", { class: "facet-count" }, String(entry.count)),
+        h("span", { class: "facet-count" }, String(live ? live.get(entry.value) || 0 : entry.count)),
       );
       button.addEventListener("click", () => {
         const set = filters.get(name) || new Set();

@@ -16,14 +16,18 @@ let atlas = null; // { topology, numeric: Map(alpha3 -> numeric code) }, fetched
 /** Draw a Vega-Lite spec into a container (replacing what was there); resolves to the Vega view. */
 export async function draw(container, spec) {
   if (container.embedded) container.embedded.finalize();
-  container.replaceChildren();
-  const result = await window.vegaEmbed(container, spec, EMBED);
+  // vega-embed makes its element an inline block as wide as the chart: a child of ours, so the
+  // container keeps its width and scrolls a wider chart instead of spilling over its neighbours
+  const chart = document.createElement("div");
+  container.replaceChildren(chart);
+  const result = await window.vegaEmbed(chart, spec, EMBED);
   container.embedded = result;
   return result.view;
 }
 
-function widthOf(container) {
-  return Math.max(260, Math.min(900, (container.clientWidth || 800) - 320));
+/** The width of the plot itself: the container's, less room for the axis labels and a legend. */
+function widthOf(container, room = 520) {
+  return Math.max(220, Math.min(900, (container.clientWidth || 800) - room));
 }
 
 /** A text for a cell: an IRI's label when it has one. */
@@ -84,7 +88,7 @@ export async function timeline(container, columns, rows) {
       kind: use.kind ? textOf(row, use.kind.name) : "",
     });
   });
-  const x = { field: "start", type: "temporal", scale: { type: "utc" }, title: null, axis: { format: "%Y", grid: true } };
+  const x = { field: "start", type: "temporal", scale: { type: "utc" }, title: null, axis: { grid: true, labelOverlap: true } };
   const color = use.kind ? { field: "kind", type: "nominal", title: use.kind.title, sort: "ascending" } : { value: "#1f6feb" };
   const spec = {
     width: widthOf(container),
@@ -153,8 +157,8 @@ export async function map(container, columns, rows, countries) {
   const values = [...byCountry].sort().map(([alpha3, count]) => ({ id: numeric.get(alpha3), alpha3, count }));
   const shapes = { values: topology, format: { type: "topojson", feature: "countries" } };
   const spec = {
-    width: widthOf(container) + 200,
-    height: Math.round((widthOf(container) + 200) * 0.5),
+    width: widthOf(container, 120),
+    height: Math.round(widthOf(container, 120) * 0.5),
     projection: { type: "equalEarth" },
     layer: [
       { name: "world", data: shapes, mark: { type: "geoshape", fill: "#e6e9ee", stroke: "#ffffff", strokeWidth: 0.5 } },
@@ -184,7 +188,7 @@ export async function bars(container, entries, { title = "rows", onPick = null, 
   const shown = uniqueLabels(entries.slice(0, limit));
   const spec = {
     name: "bars",
-    width: width || widthOf(container),
+    width: width || widthOf(container, 320),
     height: { step: 20 },
     data: { values: shown.map((e, order) => ({ ...e, order })) },
     mark: { type: "bar", cursor: onPick ? "pointer" : "default", color: "#1f6feb" },
