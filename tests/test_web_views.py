@@ -222,6 +222,17 @@ def test_the_overview_charts_open_their_questions(web, server):  # noqa: F811
     assert chosen.startswith("https://w3id.org/cms-kg/id/arrangement-type/")
     assert rows(page).count() == answer(server, "arrangements", type=chosen)["count"]
 
+    # The same questions from the keyboard: each chart's bars are links too.
+    page.go_back()
+    page.locator("#overview-years ~ details.overview-list summary").click()
+    links = page.locator("#overview-years ~ details.overview-list a")
+    assert links.count() == min(8, len(years))
+    assert links.first.inner_text() == f"{years[0]['value']}: {years[0]['count']}"
+    links.first.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"#ask/arrangements\?_start=" + years[0]["value"]))
+    wait_for(page, f"document.querySelectorAll('#ask-table tbody tr').length === {years[0]['count']}")
+
     page.go_back()
     page.locator("#overview-subjects svg g.bars_marks path").first.click()
     page.wait_for_url(re.compile(r"#ask/partners-covering\?subject="))

@@ -3,13 +3,29 @@
 // topics and species), so each count is one the question it opens will show.
 import { countBy } from "./facets.js";
 import { bars } from "./pictures.js";
-import { config, getJson } from "./util.js";
+import { config, getJson, h } from "./util.js";
 
 const SOURCE = "arrangements";
 const TOP = 8; // bars per chart: the overview is a glance, the question behind it has them all
 
 function open(hash) {
   window.location.hash = hash;
+}
+
+/** The chart's bars as links too, for the keyboard and for screen readers (bars take clicks only). */
+function links(chart, entries, hashOf) {
+  const list = h("ul", { class: "overview-links" });
+  for (const entry of entries) {
+    list.append(h("li", {}, h("a", { href: hashOf(entry.value) }, `${entry.label || entry.value}: ${entry.count}`)));
+  }
+  chart.after(h("details", { class: "overview-list" }, h("summary", {}, "As a list of links"), list));
+}
+
+/** Draw one chart and its list of links, at most TOP of each. */
+function chart(id, entries, title, hashOf) {
+  const container = document.getElementById(id);
+  links(container, entries.slice(0, TOP), hashOf);
+  return bars(container, entries, { title, width: 240, limit: TOP, onPick: (value) => open(hashOf(value)) });
 }
 
 /** Distinct parties per kind of arrangement: [{value: kind IRI, label, count}], most first. */
@@ -42,39 +58,19 @@ export async function init() {
   if (!query || !window.vegaEmbed) return;
   const column = (name) => query.columns.find((c) => c.name === name);
   const answer = await getJson(`/api/queries/${SOURCE}?format=json`);
-  const width = 240;
   const drawn = [];
   if (column("kind") && column("parties")) {
-    drawn.push(
-      bars(document.getElementById("overview-partners"), partnersByKind(answer.rows), {
-        title: "partners",
-        width,
-        limit: TOP,
-        onPick: (kind) => open(`#ask/${SOURCE}?${new URLSearchParams({ type: kind })}`),
-      }),
-    );
+    drawn.push(chart("overview-partners", partnersByKind(answer.rows), "partners", (kind) => `#ask/${SOURCE}?${new URLSearchParams({ type: kind })}`));
   }
   const start = column("start");
   if (start) {
-    drawn.push(
-      bars(document.getElementById("overview-years"), countBy(answer.rows, start), {
-        title: "arrangements",
-        width,
-        limit: TOP,
-        onPick: (year) => open(`#ask/${SOURCE}?${new URLSearchParams({ [`_${start.name}`]: year })}`),
-      }),
-    );
+    const key = `_${start.name}`;
+    drawn.push(chart("overview-years", countBy(answer.rows, start), "arrangements", (year) => `#ask/${SOURCE}?${new URLSearchParams({ [key]: year })}`));
   }
   const subjectColumns = ["topics", "species"].map(column).filter(Boolean);
   if (subjectColumns.length && config.queries["partners-covering"]) {
-    drawn.push(
-      bars(document.getElementById("overview-subjects"), subjects(answer.rows, subjectColumns), {
-        title: "arrangements",
-        width,
-        limit: TOP,
-        onPick: (subject) => open(`#ask/partners-covering?${new URLSearchParams({ subject })}`),
-      }),
-    );
+    const top = subjects(answer.rows, subjectColumns);
+    drawn.push(chart("overview-subjects", top, "arrangements", (subject) => `#ask/partners-covering?${new URLSearchParams({ subject })}`));
   }
   await Promise.all(drawn);
   section.hidden = false;
