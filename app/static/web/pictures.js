@@ -18,10 +18,13 @@ export async function draw(container, spec) {
   if (container.embedded) container.embedded.finalize();
   // vega-embed makes its element an inline block as wide as the chart: a child of ours, so the
   // container keeps its width and scrolls a wider chart instead of spilling over its neighbours
+  container.embedded = null;
   const chart = document.createElement("div");
   container.replaceChildren(chart);
+  const drawing = (container.drawing = (container.drawing || 0) + 1);
   const result = await window.vegaEmbed(chart, spec, EMBED);
-  container.embedded = result;
+  if (drawing !== container.drawing) result.finalize(); // a later picture took its place meanwhile
+  else container.embedded = result;
   return result.view;
 }
 
