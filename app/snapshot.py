@@ -20,6 +20,7 @@ from app.graph.build import Dataset
 from app.linkeddata.annex import ensure as ensure_annex
 from app.linkeddata.site import LinkedDataSite
 from app.settings import Settings
+from app.web.places import countries_of
 from app.web.site import WebSite
 
 
@@ -70,5 +71,5 @@ def build_snapshot(
         citations=citations,
         service=service,
         linked_data=LinkedDataSite(settings, dataset),
-        web=WebSite.build(settings, runner, citations),
+        web=WebSite.build(settings, runner, citations, countries_of(dataset.store)),
     )

@@ -49,6 +49,8 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT ?label WHERE { ?_thing skos:prefLabel ?label }
 """
 
+DESCRIPTION = '#+ description = "A query that passes every check."\n'
+
 
 def write(folder: Path, name: str, text: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
@@ -71,6 +73,18 @@ def test_a_good_file_loads(tmp_path: Path):
     (query,) = load_catalogue(tmp_path)
     assert query.parameters[0].variable == "_thing"
     assert [c.name for c in query.output_columns] == ["label"]
+    assert [str(v) for v in query.views] == ["table"]  # a query that names no views has the table
+
+
+def test_every_query_names_the_views_that_fit_it_the_table_among_them():
+    for query in load_catalogue(REPO_ROOT / "queries"):
+        views = [str(v) for v in query.views]
+        assert "table" in views and len(set(views)) == len(views), query.name
+        if "timeline" in views:
+            assert any(str(c.type) == "date" for c in query.columns), query.name
+    catalogue = load_catalogue(REPO_ROOT / "queries")
+    assert str(catalogue.get("timeline").views[0]) == "timeline"  # the timeline opens as one
+    assert "map" in [str(v) for v in catalogue.get("activities-in-place").views]
 
 
 DETAIL = """#+ [[parameters]]
@@ -127,6 +141,16 @@ BROKEN = {
         "default",
     ),
     "missing-example": (GOOD.replace('#+ thing = "IFAW"', ""), "example"),
+    "unknown-view": (GOOD.replace(DESCRIPTION, DESCRIPTION + '#+ views = ["table", "pie"]\n'), "views"),
+    "repeated-view": (
+        GOOD.replace(DESCRIPTION, DESCRIPTION + '#+ views = ["table", "table"]\n'),
+        "more than once",
+    ),
+    "no-table-view": (GOOD.replace(DESCRIPTION, DESCRIPTION + '#+ views = ["bar"]\n'), "the table"),
+    "timeline-without-dates": (
+        GOOD.replace(DESCRIPTION, DESCRIPTION + '#+ views = ["table", "timeline"]\n'),
+        "timeline view needs a date column",
+    ),
     "label-column": (
         GOOD.replace('name = "label"', 'name = "x_label"').replace("?label", "?x_label"),
         "label",

@@ -1,6 +1,6 @@
 """A canned query's table in each format it is offered in, and the choice among them.
 
-JSON is the API's own shape ({name, parameters, columns, rows, count}); CSV and TSV carry the
+JSON is the API's own shape ({name, parameters, columns, rows, count, facets}); CSV and TSV carry the
 same columns as plain values; sparql-json is the W3C results format; HTML is a plain accessible
 table. The label columns are part of every format.
 """
@@ -17,6 +17,7 @@ import mimeparse
 
 from app.canned.cells import SEPARATOR
 from app.canned.errors import ParameterError
+from app.canned.facets import facets
 from app.canned.table import Cell, Row, Table, Value
 from app.links import linkable
 
@@ -96,6 +97,7 @@ def to_json(table: Table) -> dict:
         "titles": {c.name: c.title for c in table.columns},
         "rows": [{c.name: _plain(row[c.name]) for c in table.columns} for row in table.rows],
         "count": len(table.rows),
+        "facets": facets(table),
     }
     if table.citation is not None:
         body["citation"] = table.citation

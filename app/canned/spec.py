@@ -43,6 +43,16 @@ class ColumnType(StrEnum):
         return self in (ColumnType.IRI, ColumnType.TERM)
 
 
+class View(StrEnum):
+    """A way the page can show an answer. `table` is always offered; the others draw a picture
+    and need a column to draw from (checked when the catalogue loads)."""
+
+    TABLE = "table"
+    TIMELINE = "timeline"  # items along time: needs a date column
+    MAP = "map"  # countries and places: needs an iri column (the page maps the places it knows)
+    BAR = "bar"  # counts per value of a categorical column (app.canned.facets)
+
+
 class Parameter(BaseModel):
     """One parameter. Its value is bound to the SPARQL variable `?_name` (grlc's convention)."""
 
@@ -175,6 +185,9 @@ class CannedQuery(BaseModel):
     columns: tuple[Column, ...] = Field(min_length=1)
     example: dict[str, str | int] = Field(default_factory=dict)
     rollup: Rollup | None = None
+    views: tuple[View, ...] = Field(
+        (View.TABLE,), description="The views that fit the answer, the default first; table among them."
+    )
     sparql: str
     file: str
 
@@ -194,6 +207,7 @@ class CannedQuery(BaseModel):
             if parameter.required and parameter.name not in self.example:
                 raise ValueError(f"the example must give the required parameter {parameter.name!r}")
         self._check_rollup()
+        self._check_views()
         return self
 
     def _check_rollup(self) -> None:
@@ -216,6 +230,28 @@ class CannedQuery(BaseModel):
     def bound_parameters(self) -> tuple[Parameter, ...]:
         """The parameters whose values are bound into the SPARQL (all but `detail`)."""
         return tuple(p for p in self.parameters if p.name != DETAIL)
+
+    def _check_views(self) -> None:
+        """Views are named once each, the table is one of them, and each picture has a column
+        to draw from: a date for a timeline, an IRI for a map, a text or IRI for bars."""
+        views = list(self.views)
+        if not views:
+            raise ValueError("views: name at least the table")
+        repeated = sorted({v.value for v in views if views.count(v) > 1})
+        if repeated:
+            raise ValueError(f"views named more than once: {', '.join(repeated)}")
+        if View.TABLE not in views:
+            raise ValueError("views: the table is always offered, name it")
+        types = {c.type for c in self.output_columns}  # what the page draws: the rolled-up answer
+        iri = {ColumnType.IRI, ColumnType.TERM}
+        needs = {
+            View.TIMELINE: ({ColumnType.DATE}, "a date column"),
+            View.MAP: (iri, "an iri column holding places"),
+            View.BAR: (iri | {ColumnType.TEXT, ColumnType.DATE}, "a column to count by"),
+        }
+        for view in views:
+            if view in needs and not types & needs[view][0]:
+                raise ValueError(f"the {view} view needs {needs[view][1]}")
 
     def parameter(self, name: str) -> Parameter | None:
         return next((p for p in self.parameters if p.name == name), None)

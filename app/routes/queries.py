@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, FastAPI, Request, Response
@@ -25,7 +25,7 @@ from app.canned.kinds import KINDS
 from app.canned.ledger import AnswerCounts
 from app.canned.naming import canonical, file_name
 from app.canned.render import OUTPUTS, NoAcceptableOutput, choose, render
-from app.canned.spec import CannedQuery, ColumnType, OutputColumn, Parameter, ParamType
+from app.canned.spec import CannedQuery, ColumnType, OutputColumn, Parameter, ParamType, View
 from app.routes.admission import Admission
 from app.routes.versioned import snapshot
 from app.settings import Settings
@@ -48,6 +48,7 @@ class CatalogueEntry(BaseModel):
         description="With a rollup: the columns of `detail=true` (one row per link, as the SPARQL gives).",
     )
     rollup: str | None = Field(None, description="With a rollup: what one row of the default answer is.")
+    views: list[View] = Field(description="The page's views that fit the answer, the default first.")
     sparql: str
     url: str
     example_url: str
@@ -76,6 +77,22 @@ class Citation(BaseModel):
     text: str = Field(description="A line to cite it by.")
 
 
+class FacetValue(BaseModel):
+    """One value of a categorical column and the number of rows that hold it."""
+
+    value: str = Field(description="The value: a text, an IRI, or a year (for a date column).")
+    label: str | None = Field(None, description="For an IRI column: the IRI's label (as its label column).")
+    count: int = Field(description="How many rows hold it (a multi-valued cell counts for each value).")
+
+
+class Facet(BaseModel):
+    """The counts of one categorical column (app.canned.facets)."""
+
+    by: Literal["value", "year"] = Field(description="Counted by value, or (a date column) by year.")
+    values: list[FacetValue] = Field(description="Most rows first, then by label; years in time order.")
+    missing: int = Field(description="How many rows have no value in the column.")
+
+
 def _answer_model(query: CannedQuery) -> type[BaseModel]:
     """The JSON answer of one canned query as a typed model (rows with one field per column), so
     the OpenAPI document, and clients generated from it, know its shape."""
@@ -96,6 +113,13 @@ def _answer_model(query: CannedQuery) -> type[BaseModel]:
         titles=(dict[str, str], Field(description="Each column's header for people.")),
         rows=(list[row], Field(description="One row per result.")),
         count=(int, Field(description="How many rows.")),
+        facets=(
+            dict[str, Facet],
+            Field(
+                description="Counts per value of each categorical column (text, IRI, or date by year) "
+                "in which some value occurs more than once, keyed by column, in the columns' order."
+            ),
+        ),
         citation=(Citation, Field(description="How to cite this answer.")),
     )
 
@@ -172,6 +196,7 @@ def _entry(request: Request, query: CannedQuery) -> CatalogueEntry:
         columns=query.output_columns,
         detail_columns=query.detail_columns if query.rollup else None,
         rollup=query.rollup.row if query.rollup else None,
+        views=list(query.views),
         sparql=query.sparql,
         url=url,
         example_url=example,
@@ -272,7 +297,8 @@ def _operation_description(query: CannedQuery) -> str:
         )
     return (
         f"{query.description}\n\n**Columns**\n\n{columns}\n\n"
-        f"Answers as JSON (default), CSV, TSV, HTML or SPARQL JSON, by `format=` or `Accept`.\n\n"
+        f"Answers as JSON (default), CSV, TSV, HTML or SPARQL JSON, by `format=` or `Accept`. "
+        f"The JSON answer also counts the rows per value of each categorical column (`facets`).\n\n"
         f"**SPARQL** (each parameter `p` is bound to `?_p`):\n\n```sparql\n{query.sparql}```"
     )
 
@@ -350,6 +376,7 @@ def _responses(query: CannedQuery) -> dict[int | str, dict[str, Any]]:
         "titles": {c.name: c.title for c in query.output_columns},
         "rows": [example_row],
         "count": 1,
+        "facets": {},
         "citation": {
             "title": query.title,
             "data_version": "4ebb3a0c586e50cf",

@@ -49,6 +49,7 @@ class QueryForm:
     columns: list[dict[str, Any]]
     example: dict[str, str]
     detail_columns: list[dict[str, Any]] | None = None  # with a rollup: the columns of detail=true
+    views: list[str] = field(default_factory=lambda: ["table"])
 
 
 def build_forms(catalogue: Catalogue, labels: LabelLookup) -> list[QueryForm]:
@@ -65,6 +66,7 @@ def _form(query: CannedQuery, labels: LabelLookup) -> QueryForm:
         columns=[_column(c) for c in query.output_columns],
         example=example,
         detail_columns=[_column(c) for c in query.detail_columns] if query.rollup else None,
+        views=[str(v) for v in query.views],
     )
 
 

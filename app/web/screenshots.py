@@ -3,7 +3,8 @@
     .venv/bin/python -m app.web.screenshots            # starts its own server on a free port
     .venv/bin/python -m app.web.screenshots --url http://127.0.0.1:8000
 
-Writes docs/web-ask.png, docs/web-query.png, docs/web-see.png and docs/web-narrow.png. A
+Writes docs/web-ask.png, docs/web-overview.png, docs/web-timeline.png, docs/web-map.png,
+docs/web-query.png, docs/web-see.png and docs/web-narrow.png. A
 maintainer's tool, not part of the server: it needs the `test` extra (playwright).
 """
 
@@ -73,8 +74,24 @@ def take(base: str, out: Path) -> list[Path]:
         page.goto(base + "/#ask/partners-covering?subject=sharks")
         page.wait_for_selector("#ask-table tbody tr")
         page.click("#ask-table thead th:nth-child(4) button")  # sorted by kind
+        page.evaluate("document.getElementById('question').scrollIntoView()")  # below the overview
         written.append(out / "web-ask.png")
         page.screenshot(path=written[-1])
+
+        page.goto(base + "/")
+        page.wait_for_selector("#overview[data-ready=true]")
+        written.append(out / "web-overview.png")
+        page.locator("#overview").screenshot(path=written[-1])
+
+        page.goto(base + "/#ask/timeline?from=2012&to=2014&_grade=stated")
+        page.wait_for_selector("#ask-picture[data-drawn=true]")
+        written.append(out / "web-timeline.png")
+        page.locator(".answer-body").screenshot(path=written[-1])
+
+        page.goto(base + "/#ask/activities-in-place?place=Africa&_view=map")
+        page.wait_for_selector("#ask-picture[data-drawn=true]")
+        written.append(out / "web-map.png")
+        page.locator(".answer-body").screenshot(path=written[-1])
 
         page.goto(base + "/#query")
         page.wait_for_selector(".yasqe .CodeMirror")
@@ -86,7 +103,11 @@ def take(base: str, out: Path) -> list[Path]:
         page.screenshot(path=written[-1])
 
         page.goto(base + "/#see?subject=sharks")
-        page.wait_for_function("window.cmskgNetwork && window.cmskgNetwork.nodes().length > 0")
+        # (not wait_for_function: it evaluates a string, which our CSP refuses)
+        for _ in range(300):
+            if page.evaluate("!!(window.cmskgNetwork && window.cmskgNetwork.nodes().length > 0)"):
+                break
+            time.sleep(0.05)
         page.evaluate("document.getElementById('see').scrollIntoView()")
         written.append(out / "web-see.png")
         page.screenshot(path=written[-1])

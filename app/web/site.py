@@ -7,7 +7,7 @@ query's SPARQL with its values bound), so the router stays a list of routes.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from app.canned.citation import Citations
@@ -34,11 +34,19 @@ class WebSite:
     forms: list[QueryForm]
     runner: Runner
     citations: Citations | None = None
+    countries: dict[str, dict[str, str]] = field(default_factory=dict)  # place IRI -> ISO codes
 
     @classmethod
-    def build(cls, settings: Settings, runner: Runner, citations: Citations | None = None) -> WebSite:
+    def build(
+        cls,
+        settings: Settings,
+        runner: Runner,
+        citations: Citations | None = None,
+        countries: dict[str, dict[str, str]] | None = None,
+    ) -> WebSite:
         labels = LabelLookup.sharing(runner.index)
-        return cls(settings, labels, build_forms(runner.catalogue, labels), runner, citations)
+        forms = build_forms(runner.catalogue, labels)
+        return cls(settings, labels, forms, runner, citations, countries or {})
 
     def page_config(self) -> dict[str, Any]:
         """Settings the page's scripts read from the page itself (no extra request at start)."""
@@ -51,6 +59,7 @@ class WebSite:
                     "columns": form.columns,
                     "detail_columns": form.detail_columns,
                     "example": form.example,
+                    "views": form.views,  # the views that fit its answer, the default first
                     # a value at its default is left out of a download's name (app.canned.naming)
                     "defaults": {f.name: f.default for f in form.fields if f.default is not None},
                 }
@@ -59,6 +68,8 @@ class WebSite:
             "examples": [{"title": e.title, "sparql": e.sparql} for e in EXAMPLES],
             # part numbers as the answers' paragraphs cells hold them, to link and cite each one
             "parts": self.citations.numbered() if self.citations else {},
+            # the country of each place, so the map view can draw the places an answer names
+            "countries": self.countries,
         }
 
     def page_config_json(self) -> str:

@@ -28,6 +28,15 @@ LIBRARIES: dict[str, tuple[str, tuple[str, ...]]] = {
     "yasgui": ("@zazuko/yasgui", ("build/yasgui.min.js", "build/yasgui.min.css")),
     "cytoscape": ("cytoscape", ("dist/cytoscape.min.js",)),
     "swagger-ui": ("swagger-ui-dist", ("swagger-ui-bundle.js", "swagger-ui.css")),
+    # The answers' pictures: Vega-Lite compiles a chart to Vega, vega-embed draws it (its build
+    # bundles vega-interpreter, which evaluates expressions without eval: our CSP forbids eval).
+    "vega": ("vega", ("build/vega.min.js",)),
+    "vega-lite": ("vega-lite", ("build/vega-lite.min.js",)),
+    "vega-embed": ("vega-embed", ("build/vega-embed.min.js",)),
+    # The map's country shapes (Natural Earth 1:110m, keyed by ISO 3166-1 numeric code) and the
+    # table from the alpha codes the graph holds to those numbers.
+    "world-atlas": ("world-atlas", ("countries-110m.json",)),
+    "iso-countries": ("i18n-iso-countries", ("codes.json",)),
 }
 # Libraries whose build lists the licences of what it bundles in a file of its own (their npm
 # dependencies are not in the build: swagger-ui-dist depends only on an install-time script).

@@ -4,6 +4,7 @@
 import * as ask from "./ask.js";
 import * as editor from "./editor.js";
 import * as network from "./network.js";
+import * as overview from "./overview.js";
 
 const VIEWS = ["ask", "query", "see"];
 
@@ -52,6 +53,7 @@ function start() {
   window.addEventListener("popstate", () => route(true));
   route(false);
   document.body.dataset.ready = "true";
+  overview.init().catch((error) => console.error("The overview could not be drawn:", error)); // a help, never a reason for the page to fail
 }
 
 // Module scripts run after the deferred classic scripts (YASGUI, Cytoscape), in document order.
