@@ -12,8 +12,8 @@ import pytest
 
 from app.canned.catalogue import load_catalogue
 from app.canned.facets import facets
-from app.canned.table import Cell, Table
 from app.canned.spec import ColumnType, OutputColumn
+from app.canned.table import Cell, Table
 from app.settings import REPO_ROOT
 from tests.conftest import RunningServer
 
