@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import BaseModel, Field, StringConstraints
 
 from app.canned.naming import file_name
 from app.canned.render import UTF8_BOM
@@ -126,6 +127,32 @@ def network_csv(
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+MAX_IRIS = 1000  # per request: a page of YASR's table holds at most a few hundred
+
+
+class IriLabelsRequest(BaseModel):
+    """The IRIs whose labels the editor's result table wants (each once is enough)."""
+
+    iris: list[Annotated[str, StringConstraints(max_length=2000)]] = Field(
+        max_length=MAX_IRIS, description=f"At most {MAX_IRIS} IRIs"
+    )
+
+
+class IriLabels(BaseModel):
+    """The label of each IRI the graph labels; IRIs it does not label are left out."""
+
+    labels: dict[str, str]
+
+
+@router.post(
+    "/web/iri-labels",
+    response_model=IriLabels,
+    summary="The labels of IRIs, for the SPARQL editor's result table (no SPARQL is run)",
+)
+def iri_labels(request: Request, body: IriLabelsRequest) -> IriLabels:
+    return IriLabels(labels=_site(request).labels_of(body.iris))
 
 
 @router.get("/web/sparql/{name}", summary="A canned query's SPARQL with the given values bound")

@@ -87,6 +87,12 @@ class WebSite:
             raise UnknownKind(f"unknown kind {kind!r} (known: {', '.join(WEB_KINDS)})")
         return [option.as_json() for option in self.labels.suggest_of(WEB_KINDS[kind], text, limit)]
 
+    def labels_of(self, iris: list[str]) -> dict[str, str]:
+        """The display label of each IRI the graph labels, by IRI (sorted): read from the label
+        index built at start-up, so the caller's text never goes into a query."""
+        found = {iri: self.labels.label(iri) for iri in sorted(set(iris))}
+        return {iri: label for iri, label in found.items() if label}
+
     def default_focus(self, service: QueryService) -> str:
         """The label of the node the network is centred on when the page opens: the one with the
         most links (the CMS Secretariat), read once per data version."""
