@@ -78,10 +78,10 @@ function style(sizes) {
       style: {
         width: 1.5,
         "line-color": "#57606a",
-        "curve-style": "straight",
+        "curve-style": "bezier", // straight, but two edges between the same nodes apart
         opacity: 0.85,
         label: "data(label)",
-        "font-size": 9,
+        "font-size": 10,
         color: "#57606a",
         "text-rotation": "autorotate",
         "text-background-color": "#ffffff",
@@ -91,7 +91,10 @@ function style(sizes) {
     },
     { selector: 'edge[relation = "membership"]', style: { "line-style": "dashed", "line-color": "#8250df" } },
     { selector: 'edge[relation = "administration"]', style: { "line-style": "dotted", "line-color": "#bf5700", width: 2 } },
-    { selector: 'edge[relation = "bundle"]', style: { width: 4, "line-color": "#afb8c1", opacity: 0.6, label: "", events: "no" } },
+    {
+      selector: 'edge[relation = "bundle"]',
+      style: { width: 4, "line-color": "#afb8c1", opacity: 0.6, label: "", events: "no", "curve-style": "straight" },
+    },
     { selector: "edge:selected", style: { width: 3, "line-color": "#f0b400" } },
   ];
 }
