@@ -6,7 +6,7 @@ queries' label resolution (unknown label: 404 with suggestions) reuse the app's 
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -18,7 +18,7 @@ from app.canned.runner import Runner
 from app.linkeddata import pages
 from app.routes.head import get_and_head
 from app.routes.versioned import snapshot
-from app.web.network import BUNDLE, RELATIONS, edges_csv
+from app.web.network import BUNDLE, RELATIONS, Network, edges_csv
 from app.web.site import BadNetworkRequest, UnknownKind, WebSite
 
 router = APIRouter(tags=["web page"])
@@ -79,7 +79,7 @@ Hub = Annotated[
 
 def _network(
     request: Request, subject: str | None, type: str | None, relations: str, focus: str | None, hub: str
-) -> dict[str, Any] | JSONResponse:
+) -> Network | JSONResponse:
     """The network, or the 400 answer naming the parameter at fault."""
     wanted = [r.strip() for r in relations.split(",") if r.strip()]
     try:

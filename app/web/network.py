@@ -18,7 +18,7 @@ import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import NotRequired, TypedDict
 
 from pyoxigraph import NamedNode
 
@@ -97,6 +97,83 @@ ORDER BY ?relation ?via ?source ?target
 # Takes SPARQL text; returns SPARQL JSON results.
 
 
+class Via(TypedDict):
+    """An arrangement or membership an edge stands for."""
+
+    iri: str
+    label: str
+    kind: str | None
+
+
+class Point(TypedDict):
+    x: float
+    y: float
+
+
+class NodeData(TypedDict):
+    id: str
+    label: str
+    short: str
+    group: str  # the legend's entry: organisation, collaboration, instrument
+    category: str  # the box it is drawn in (CATEGORIES)
+    centre: bool
+
+
+class NodeElement(TypedDict):
+    data: NodeData
+    position: Point
+
+
+class TitleData(TypedDict):
+    id: str
+    label: str
+    kind: str
+    width: float  # how wide its label may run (its box's width)
+
+
+class TitleElement(TypedDict):
+    data: TitleData
+    position: Point
+    classes: str
+
+
+class EdgeData(TypedDict):
+    id: str
+    source: str
+    target: str
+    relation: str  # arrangement, membership, administration; "bundle" for a bundle
+    label: str  # the relation in words
+    via: list[Via]
+    spoke: bool  # one of the centre's own edges
+
+
+class EdgeElement(TypedDict):
+    data: EdgeData
+
+
+class Sizes(TypedDict):
+    node: int
+    centre: int
+    label_gap: int
+    label_max_width: int
+    font: int
+
+
+class Network(TypedDict):
+    """The answer of /web/network: Cytoscape.js elements with their positions, and what they show."""
+
+    nodes: list[NodeElement]
+    titles: list[TitleElement]
+    edges: list[EdgeElement]
+    bundles: list[EdgeElement]
+    centre: str | None
+    hub: str
+    sizes: Sizes
+    counts: dict[str, int]
+    filters: NotRequired[dict[str, dict[str, str | None]]]  # what each filter was resolved to
+    file_stem: NotRequired[str]  # what a download of the picture is called
+
+
 @dataclass(frozen=True)
 class NetworkFilter:
     """What the analyst asked for: IRIs already resolved from the graph, the edge kinds, the node
@@ -137,14 +214,14 @@ class _Edge:
     source: str
     target: str
     relation: str
-    via: list[dict[str, str | None]] = field(default_factory=list)
+    via: list[Via] = field(default_factory=list)
 
     @property
     def relation_label(self) -> str:
         """The relation in words, as the edge's label says it: the kinds of arrangement, or
         "member of", "administered by"."""
         if self.relation == ARRANGEMENT:
-            kinds = sorted({str(v["kind"]) for v in self.via if v["kind"]})
+            kinds = sorted({v["kind"] for v in self.via if v["kind"]})
             return ", ".join(kinds) or "arrangement"
         return _relation_text(self.relation)
 
@@ -167,7 +244,7 @@ def _read_edges(
                 {"iri": via, "label": labels.label(via) or via, "kind": labels.label(kind) if kind else None}
             )
     for edge in edges.values():
-        edge.via.sort(key=lambda v: (str(v["label"]).casefold(), str(v["iri"])))
+        edge.via.sort(key=lambda v: (v["label"].casefold(), v["iri"]))
     return edges
 
 
@@ -182,7 +259,7 @@ def _centre(edges: Sequence[_Edge], label: dict[str, str]) -> str | None:
     return min(degree, key=lambda iri: (-degree[iri], label[iri].casefold(), iri))
 
 
-def build_network(queries: Queries, labels: LabelLookup, wanted: NetworkFilter) -> dict[str, Any]:
+def build_network(queries: Queries, labels: LabelLookup, wanted: NetworkFilter) -> Network:
     """Cytoscape.js elements with positions: the centre, its neighbours in boxes by kind, the
     others (when nothing is focused) in boxes of their own; every edge (the centre's flagged
     `spoke`), the bundles standing for the spokes, the boxes' titles, and counts. Sorted, so the same
@@ -210,7 +287,7 @@ def build_network(queries: Queries, labels: LabelLookup, wanted: NetworkFilter) 
         e.target if e.source == centre else e.source for e in kept if centre in (e.source, e.target)
     }
 
-    nodes: dict[str, dict[str, Any]] = {}
+    nodes: dict[str, NodeData] = {}
     for iri in sorted(iris):
         classes = labels.classes(iri)
         nodes[iri] = {
@@ -245,10 +322,11 @@ def build_network(queries: Queries, labels: LabelLookup, wanted: NetworkFilter) 
     if centre:
         placed[centre] = (0.0, 0.0)
 
-    node_elements = [
-        {"data": nodes[iri], "position": _point(placed[iri])} for iri in sorted(nodes, key=_by(nodes))
+    node_elements: list[NodeElement] = [
+        {"data": nodes[iri], "position": _point(placed[iri])}
+        for iri in sorted(nodes, key=lambda i: (nodes[i]["group"], nodes[i]["label"].casefold(), i))
     ]
-    title_elements = [
+    title_elements: list[TitleElement] = [
         {
             "data": {
                 "id": f"title:{g.key}",
@@ -271,7 +349,7 @@ def build_network(queries: Queries, labels: LabelLookup, wanted: NetworkFilter) 
             e.target,
         ),
     )
-    edge_elements = []
+    edge_elements: list[EdgeElement] = []
     for number, edge in enumerate(ordered):
         edge_elements.append(
             {
@@ -286,21 +364,25 @@ def build_network(queries: Queries, labels: LabelLookup, wanted: NetworkFilter) 
                 }
             }
         )
-    bundles = [
-        {
-            "data": {
-                "id": f"bundle:{g.key}",
-                "source": centre,
-                "target": f"title:{g.key}",
-                "relation": "bundle",
-                "label": f"{len(g.members)}",
-                "via": [],
-                "spoke": False,
+    bundles: list[EdgeElement] = (
+        [
+            {
+                "data": {
+                    "id": f"bundle:{g.key}",
+                    "source": centre,
+                    "target": f"title:{g.key}",
+                    "relation": "bundle",
+                    "label": f"{len(g.members)}",
+                    "via": [],
+                    "spoke": False,
+                }
             }
-        }
-        for g in groups
-        if centre and not g.key.startswith("other-")
-    ]
+            for g in groups
+            if not g.key.startswith("other-")
+        ]
+        if centre
+        else []
+    )
     return {
         "nodes": node_elements,
         "titles": title_elements,
@@ -324,18 +406,14 @@ def build_network(queries: Queries, labels: LabelLookup, wanted: NetworkFilter) 
     }
 
 
-def _by(nodes: dict[str, dict[str, Any]]) -> Any:
-    return lambda iri: (nodes[iri]["group"], nodes[iri]["label"].casefold(), iri)
-
-
-def _point(xy: tuple[float, float]) -> dict[str, float]:
+def _point(xy: tuple[float, float]) -> Point:
     return {"x": xy[0], "y": xy[1]}
 
 
 EDGE_COLUMNS = ("from", "relation", "to", "through", "from_iri", "to_iri", "through_iris")
 
 
-def edge_rows(network: dict[str, Any]) -> list[dict[str, str]]:
+def edge_rows(network: Network) -> list[dict[str, str]]:
     """The network's edges as a table, in the network's order (by the first end's label, the
     relation, the other end's label): what the page's edge list and the CSV download show."""
     label = {n["data"]["id"]: n["data"]["label"] for n in network["nodes"]}
@@ -347,16 +425,16 @@ def edge_rows(network: dict[str, Any]) -> list[dict[str, str]]:
                 "from": label[edge["source"]],
                 "relation": edge["label"],
                 "to": label[edge["target"]],
-                "through": "; ".join(str(v["label"]) for v in edge["via"]),
+                "through": "; ".join(v["label"] for v in edge["via"]),
                 "from_iri": edge["source"],
                 "to_iri": edge["target"],
-                "through_iris": " ".join(str(v["iri"]) for v in edge["via"]),
+                "through_iris": " ".join(v["iri"] for v in edge["via"]),
             }
         )
     return rows
 
 
-def edges_csv(network: dict[str, Any]) -> str:
+def edges_csv(network: Network) -> str:
     """The edge table as CSV (RFC 4180 line ends), one row per edge."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=EDGE_COLUMNS, lineterminator="\r\n")

@@ -20,7 +20,7 @@ from app.namespaces import CMS
 from app.settings import Settings
 from app.web.forms import QueryForm, build_forms
 from app.web.label_lookup import LabelLookup
-from app.web.network import BUNDLE, HUB_MODES, RELATIONS, NetworkFilter, build_network
+from app.web.network import BUNDLE, HUB_MODES, RELATIONS, Network, NetworkFilter, build_network
 
 # What the network can be centred on: its nodes. Completion (/web/labels?kind=node) and the focus
 # parameter use it; canned queries do not, so it is not in the catalogue's KINDS.
@@ -122,7 +122,7 @@ class WebSite:
         relations: list[str],
         focus: str | None = None,
         hub: str = BUNDLE,
-    ) -> dict[str, Any]:
+    ) -> Network:
         """Resolve the filters like a canned query would (LabelNotFound gives 404 with close
         labels; an unknown edge kind or hub mode, BadNetworkRequest), then build the network in the
         worker pool."""
@@ -136,7 +136,7 @@ class WebSite:
                 "hub", f"unknown way to draw the hub {hub!r} (known: {', '.join(HUB_MODES)})"
             )
         subject_iri = type_iri = focus_iri = None
-        reported: dict[str, Any] = {}
+        reported: dict[str, dict[str, str | None]] = {}
         if focus and focus.strip():
             match = self.runner.index.resolve("focus", NODE_KIND, focus.strip())[0]
             focus_iri = match.iri
