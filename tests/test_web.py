@@ -198,8 +198,7 @@ def test_vendored_libraries_match_package_lock():
         for file in files:
             assert (VENDOR / folder / file.rsplit("/", 1)[-1]).stat().st_size > 10_000
         licence = (VENDOR / folder / "LICENSE").read_text()
-        known = ("Permission is hereby granted", "Apache License", "GNU GENERAL PUBLIC LICENSE")
-        assert any(words in licence for words in known)
+        assert "Permission is hereby granted" in licence or "Apache License" in licence
 
 
 def test_resource_pages_share_the_navigation(server):

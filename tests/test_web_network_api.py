@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import xml.etree.ElementTree as ET
 
 import httpx
 import pytest
@@ -125,7 +126,35 @@ def test_the_edges_as_csv(server):
     assert httpx.head(server.url + "/web/network.csv", params={"focus": "CBD Secretariat"}).status_code == 200
 
 
-@pytest.mark.parametrize("path", ["/web/network", "/web/network.csv"])
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.mark.parametrize("hub", ["bundle", "show", "hide"])
+def test_the_picture_as_svg_is_drawn_from_the_same_layout(server, hub):
+    """Every node at its layout position with its label (its full name as its title), the centre's
+    own edges as the hub mode says, and the same bytes on every request."""
+    params = {"focus": "CMS Secretariat", "hub": hub}
+    response = httpx.get(server.url + "/web/network.svg", params=params)
+    assert response.status_code == 200 and response.headers["content-type"] == "image/svg+xml"
+    assert response.headers["content-disposition"].startswith('attachment; filename="network_focus-cms')
+    assert response.content == httpx.get(server.url + "/web/network.svg", params=params).content
+    body = httpx.get(server.url + "/web/network", params=params).json()
+    root = ET.fromstring(response.content)
+    labels = [t for t in root.iter(SVG + "text") if t.get("data-iri")]
+    drawn = {t.get("data-iri"): (float(t.get("x")), float(t.get("y"))) for t in labels}
+    assert set(drawn) == {n["data"]["id"] for n in body["nodes"]}
+    for node in body["nodes"]:
+        assert drawn[node["data"]["id"]][1] == node["position"]["y"]
+    names = {g.find(SVG + "title").text for g in root.iter(SVG + "g")}
+    assert {n["data"]["label"] for n in body["nodes"]} == names
+    lines = len(list(root.iter(SVG + "line")))
+    spokes = sum(1 for e in body["edges"] if e["data"]["spoke"])
+    others = len(body["edges"]) - spokes
+    assert lines == {"bundle": others + len(body["bundles"]), "show": len(body["edges"]), "hide": others}[hub]
+    assert spokes > 0 and len(body["bundles"]) > 0
+
+
+@pytest.mark.parametrize("path", ["/web/network", "/web/network.csv", "/web/network.svg"])
 @pytest.mark.parametrize(
     ("params", "parameter", "words"),
     [

@@ -19,6 +19,7 @@ from app.linkeddata import pages
 from app.routes.head import get_and_head
 from app.routes.versioned import snapshot
 from app.web.network import BUNDLE, RELATIONS, Network, edges_csv
+from app.web.network_svg import network_svg
 from app.web.site import BadNetworkRequest, UnknownKind, WebSite
 
 router = APIRouter(tags=["web page"])
@@ -126,6 +127,26 @@ def network_csv(
         (UTF8_BOM + edges_csv(body)).encode(),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@get_and_head(router, "/web/network.svg", summary="The partnership network's picture as SVG")
+def network_picture(
+    request: Request,
+    subject: Subject = None,
+    type: ArrangementType = None,
+    relations: Relations = ALL_RELATIONS,
+    focus: Focus = None,
+    hub: Hub = BUNDLE,
+) -> Response:
+    """The picture the page draws, as SVG drawn from the same layout (app.web.network_svg)."""
+    body = _network(request, subject, type, relations, focus, hub)
+    if isinstance(body, JSONResponse):
+        return body
+    return Response(
+        network_svg(body).encode(),
+        media_type="image/svg+xml",
+        headers={"Content-Disposition": f'attachment; filename="{body["file_stem"]}.svg"'},
     )
 
 

@@ -27,18 +27,11 @@ VENDOR = REPO_ROOT / "app" / "static" / "vendor"
 LIBRARIES: dict[str, tuple[str, tuple[str, ...]]] = {
     "yasgui": ("@zazuko/yasgui", ("build/yasgui.min.js", "build/yasgui.min.css")),
     "cytoscape": ("cytoscape", ("dist/cytoscape.min.js",)),
-    # SVG export of the network picture; GPL-3.0 (its LICENSE), a file of its own beside the page.
-    "cytoscape-svg": ("cytoscape-svg", ("cytoscape-svg.js",)),
     "swagger-ui": ("swagger-ui-dist", ("swagger-ui-bundle.js", "swagger-ui.css")),
 }
 # Libraries whose build lists the licences of what it bundles in a file of its own (their npm
 # dependencies are not in the build: swagger-ui-dist depends only on an install-time script).
 BUNDLED_LICENCES = {"swagger-ui": "swagger-ui-bundle.js.LICENSE.txt"}
-# Builds that bundle a package they list only as a development dependency (so not in node_modules):
-# cytoscape-svg's webpack build holds canvas2svg (MIT, Gliffy Inc.; the fork kinimesi/canvas2svg).
-BUNDLED_BY_HAND = {
-    "cytoscape-svg": "canvas2svg (MIT), bundled into cytoscape-svg.js from https://github.com/kinimesi/canvas2svg\n",
-}
 
 # The @zazuko/yasgui packages ship no LICENSE file; their package.json says "MIT", the author is
 # Triply and the contributors Zazuko GmbH (https://github.com/rdfjs/Yasgui).
@@ -149,10 +142,6 @@ def vendor() -> dict[str, str]:
         (target / "LICENSE").write_text(own_licence(source))
         listed = BUNDLED_LICENCES.get(folder)
         bundled = (source / listed).read_text() if listed else third_party(source)
-        if folder in BUNDLED_BY_HAND:
-            rule = "=" * 78
-            holders = MIT_TEMPLATE.format(holders="2014 Gliffy Inc.")
-            bundled += f"{rule}\n{BUNDLED_BY_HAND[folder]}{rule}\n{holders}"
         if bundled:
             (target / "THIRD-PARTY-LICENSES.txt").write_text(bundled)
         versions[package] = manifest(source)["version"]

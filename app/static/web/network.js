@@ -2,7 +2,7 @@
 // organisation or instrument. The server lays it out (app/web/network_layout.py: the same data gives
 // the same picture on every load); the page draws those positions as they are, zooms so that every
 // label is readable, and lists the same edges as a table with a CSV download. The picture exports as
-// PNG (Cytoscape's own) and SVG (cytoscape-svg). The address holds the focus and the options.
+// PNG (Cytoscape's own) and SVG (drawn by the server from the same layout: /web/network.svg). The address holds the focus and the options.
 import { clearProblem, showProblem } from "./errors.js";
 import { completeFromGraph, getJson, h, linkTo, pageOf } from "./util.js";
 
@@ -18,6 +18,7 @@ const edgeCount = document.getElementById("net-edge-count");
 const find = document.getElementById("net-find");
 const findList = document.getElementById("net-find-list");
 const csvLink = document.getElementById("net-csv");
+const svgLink = document.getElementById("net-svg");
 
 // Labels are drawn at least this many pixels high on screen, whatever the picture's size: a picture
 // larger than the panel is shown in part (drag or zoom to see the rest) rather than unreadably small.
@@ -259,6 +260,8 @@ function download(blob, name) {
 function offerDownloads(params) {
   csvLink.href = `/web/network.csv?${params}`;
   csvLink.setAttribute("download", `${network.file_stem}.csv`);
+  svgLink.href = `/web/network.svg?${params}`; // drawn by the server from the same layout
+  svgLink.setAttribute("download", `${network.file_stem}.svg`);
 }
 
 async function load(params) {
@@ -328,13 +331,5 @@ export function init() {
   document.getElementById("net-fit").addEventListener("click", () => fitView(false));
   document.getElementById("net-png").addEventListener("click", () => {
     if (cy) download(cy.png({ output: "blob", bg: "#ffffff", full: true, scale: 2 }), `${network.file_stem}.png`);
-  });
-  document.getElementById("net-svg").addEventListener("click", () => {
-    if (!cy) return;
-    if (typeof cy.svg !== "function") {
-      detail.textContent = "The SVG export could not be loaded.";
-      return;
-    }
-    download(new Blob([cy.svg({ full: true, bg: "#ffffff" })], { type: "image/svg+xml" }), `${network.file_stem}.svg`);
   });
 }
