@@ -55,18 +55,18 @@ def network_svg(network: Network) -> str:
     if hub == BUNDLE:
         edges += network["bundles"]
     for edge in edges:
-        data = edge["data"]
-        a, b = where.get(data["source"]), where.get(data["target"])
+        line = edge["data"]
+        a, b = where.get(line["source"]), where.get(line["target"])
         if a is None or b is None:
             continue
-        if data["relation"] == "bundle":
+        if line["relation"] == "bundle":
             colour, dash, stroke = "#afb8c1", "", 4.0
         else:
-            colour, dash, stroke = EDGE_STYLE.get(data["relation"], EDGE_STYLE["arrangement"])
+            colour, dash, stroke = EDGE_STYLE.get(line["relation"], EDGE_STYLE["arrangement"])
         dashed = f' stroke-dasharray="{dash}"' if dash else ""
         out.append(
             f'<line x1="{a["x"]}" y1="{a["y"]}" x2="{b["x"]}" y2="{b["y"]}" stroke="{colour}" '
-            f'stroke-width="{stroke}"{dashed} stroke-opacity="0.85"><title>{escape(data["label"])}'
+            f'stroke-width="{stroke}"{dashed} stroke-opacity="0.85"><title>{escape(line["label"])}'
             "</title></line>"
         )
     for title in network["titles"]:
