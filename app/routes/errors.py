@@ -56,6 +56,15 @@ STATUS: dict[type[Exception], tuple[int, dict[str, str]]] = {
 }
 
 
+def _parameter(location: tuple[int | str, ...]) -> str:
+    """The parameter a problem is about: a query parameter's name; in a JSON body, the path to the
+    value (`iris[3]`), since an item's index alone ("3") says nothing."""
+    if location and location[0] == "body" and len(location) > 1:
+        path = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in location[1:])
+        return path.lstrip(".") or "body"
+    return str(location[-1]) if location else ""
+
+
 def install(app: FastAPI) -> None:
     async def partner_failed(request: Request, error: Exception) -> PlainTextResponse:
         assert isinstance(error, PartnerFailed)  # registered for it below
@@ -66,7 +75,7 @@ def install(app: FastAPI) -> None:
         every other bad parameter, not FastAPI's 422."""
         assert isinstance(error, RequestValidationError)  # registered for it below
         problems = [
-            {"parameter": str(problem["loc"][-1]), "detail": problem["msg"]} for problem in error.errors()
+            {"parameter": _parameter(problem["loc"]), "detail": problem["msg"]} for problem in error.errors()
         ]
         first = problems[0] if problems else {"parameter": "", "detail": "invalid request"}
         detail = f"parameter {first['parameter']!r}: {first['detail']}"

@@ -9,16 +9,21 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, FastAPI, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import BaseModel, Field, StringConstraints
 
+from app.canned.naming import file_name
+from app.canned.render import UTF8_BOM
 from app.canned.runner import Runner
 from app.linkeddata import pages
+from app.routes.head import get_and_head
 from app.routes.versioned import snapshot
-from app.web.network import ADMINISTRATION, ARRANGEMENT, MEMBERSHIP
-from app.web.site import UnknownKind, WebSite
+from app.web.network import BUNDLE, RELATIONS, Network, edges_csv
+from app.web.network_svg import network_svg
+from app.web.site import BadNetworkRequest, UnknownKind, WebSite
 
 router = APIRouter(tags=["web page"])
-ALL_RELATIONS = f"{ARRANGEMENT},{MEMBERSHIP},{ADMINISTRATION}"
+ALL_RELATIONS = ",".join(RELATIONS)
 
 
 def _site(request: Request) -> WebSite:
@@ -41,6 +46,7 @@ def home(request: Request) -> HTMLResponse:
         forms=site.forms,
         arrangement_types=site.labels.options("arrangement-type"),
         config=site.page_config_json(),
+        network_focus=site.default_focus(snapshot(request).service),
         canonical=ld.space.base,
         dataset_markup=ld.schema_org,
     )
@@ -60,16 +66,114 @@ def labels(
         return JSONResponse({"detail": str(error), "parameter": "kind"}, status_code=400)
 
 
-@router.get("/web/network", summary="The partnership network as Cytoscape.js elements")
+Subject = Annotated[str | None, Query(max_length=200, description="A species, group or topic")]
+ArrangementType = Annotated[str | None, Query(max_length=200, description="A kind of arrangement")]
+Relations = Annotated[str, Query(max_length=200, description="Comma-separated edge kinds to show")]
+Focus = Annotated[
+    str | None,
+    Query(max_length=200, description="The organisation or instrument to centre on (its neighbours only)"),
+]
+Hub = Annotated[
+    str, Query(max_length=20, description="The centre's own edges: bundle (one per box), show (each) or hide")
+]
+
+
+def _network(
+    request: Request, subject: str | None, type: str | None, relations: str, focus: str | None, hub: str
+) -> Network | JSONResponse:
+    """The network, or the 400 answer naming the parameter at fault."""
+    wanted = [r.strip() for r in relations.split(",") if r.strip()]
+    try:
+        body = _site(request).network(snapshot(request).service, subject, type, wanted, focus, hub)
+    except BadNetworkRequest as error:
+        return JSONResponse({"detail": str(error), "parameter": error.parameter}, status_code=400)
+    # What a download of this picture is called (its CSV, PNG and SVG): the parameters given, sorted,
+    # those at their default left out, by the canned answers' rules (app/canned/naming.py).
+    given = {"focus": focus, "subject": subject, "type": type}
+    if set(wanted) != set(RELATIONS):
+        given["relations"] = ",".join(sorted(wanted)) or "none"
+    pairs = [(key, value) for key, value in sorted(given.items()) if value and value.strip()]
+    body["file_stem"] = file_name("network", pairs, "csv").removesuffix(".csv")
+    return body
+
+
+@router.get("/web/network", summary="The partnership network as Cytoscape.js elements, laid out")
 def network(
     request: Request,
-    subject: Annotated[str | None, Query(max_length=200, description="A species, group or topic")] = None,
-    type: Annotated[str | None, Query(max_length=200, description="A kind of arrangement")] = None,
-    relations: Annotated[str, Query(description="Comma-separated edge kinds to show")] = ALL_RELATIONS,
+    subject: Subject = None,
+    type: ArrangementType = None,
+    relations: Relations = ALL_RELATIONS,
+    focus: Focus = None,
+    hub: Hub = BUNDLE,
 ) -> JSONResponse:
-    wanted = [r.strip() for r in relations.split(",") if r.strip()]
-    body = _site(request).network(snapshot(request).service, subject, type, wanted)
-    return JSONResponse(body)
+    body = _network(request, subject, type, relations, focus, hub)
+    return body if isinstance(body, JSONResponse) else JSONResponse(body)
+
+
+@get_and_head(router, "/web/network.csv", summary="The partnership network's edges as CSV")
+def network_csv(
+    request: Request,
+    subject: Subject = None,
+    type: ArrangementType = None,
+    relations: Relations = ALL_RELATIONS,
+    focus: Focus = None,
+    hub: Hub = BUNDLE,
+) -> Response:
+    body = _network(request, subject, type, relations, focus, hub)
+    if isinstance(body, JSONResponse):
+        return body
+    name = f"{body['file_stem']}.csv"
+    return Response(
+        (UTF8_BOM + edges_csv(body)).encode(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@get_and_head(router, "/web/network.svg", summary="The partnership network's picture as SVG")
+def network_picture(
+    request: Request,
+    subject: Subject = None,
+    type: ArrangementType = None,
+    relations: Relations = ALL_RELATIONS,
+    focus: Focus = None,
+    hub: Hub = BUNDLE,
+) -> Response:
+    """The picture the page draws, as SVG drawn from the same layout (app.web.network_svg)."""
+    body = _network(request, subject, type, relations, focus, hub)
+    if isinstance(body, JSONResponse):
+        return body
+    return Response(
+        network_svg(body).encode(),
+        media_type="image/svg+xml",
+        headers={"Content-Disposition": f'attachment; filename="{body["file_stem"]}.svg"'},
+    )
+
+
+MAX_IRIS = 1000  # per request: a page of YASR's table holds at most a few hundred
+
+
+class IriLabelsRequest(BaseModel):
+    """The IRIs whose labels the editor's result table wants (each once is enough)."""
+
+    iris: list[Annotated[str, StringConstraints(max_length=2000)]] = Field(
+        max_length=MAX_IRIS, description=f"At most {MAX_IRIS} IRIs"
+    )
+
+
+class IriLabels(BaseModel):
+    """The label of each IRI the graph labels; IRIs it does not label are left out."""
+
+    labels: dict[str, str]
+
+
+@router.post(
+    "/web/iri-labels",
+    response_model=IriLabels,
+    summary="The labels of IRIs, for the SPARQL editor's result table (no SPARQL is run)",
+)
+def iri_labels(request: Request, body: IriLabelsRequest) -> IriLabels:
+    return IriLabels(labels=_site(request).labels_of(body.iris))
 
 
 @router.get("/web/sparql/{name}", summary="A canned query's SPARQL with the given values bound")

@@ -76,10 +76,13 @@ class LabelLookup(LabelIndex):
     def suggest(self, kind_name: str, text: str, limit: int = MAX_SUGGESTIONS) -> list[Option]:
         """Resources of the kind with a label that contains the text: labels that start with it
         first, then naming labels before other names, then shorter labels."""
+        return self.suggest_of(KINDS[kind_name], text, limit)
+
+    def suggest_of(self, kind: ResourceKind, text: str, limit: int = MAX_SUGGESTIONS) -> list[Option]:
+        """`suggest` for a kind outside the catalogue's (the network's nodes)."""
         wanted = normalise(text)
         if not wanted:
             return []
-        kind = KINDS[kind_name]
         best: dict[str, tuple[tuple[int, int, int, str], Option]] = {}
         for iri in self._of_kind(kind):
             for label, prop, _ in self._entries[iri].labels:

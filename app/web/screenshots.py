@@ -102,13 +102,13 @@ def take(base: str, out: Path) -> list[Path]:
         written.append(out / "web-query.png")
         page.screenshot(path=written[-1])
 
-        page.goto(base + "/#see?subject=sharks")
-        # (not wait_for_function: it evaluates a string, which our CSP refuses)
+        page.goto(base + "/#see")  # the default view: around the node with the most links
+        # Polled, not page.wait_for_function: that evaluates a string, which our CSP forbids.
         for _ in range(300):
             if page.evaluate("!!(window.cmskgNetwork && window.cmskgNetwork.nodes().length > 0)"):
                 break
-            time.sleep(0.05)
-        page.evaluate("document.getElementById('see').scrollIntoView()")
+            page.wait_for_timeout(50)
+        page.evaluate("document.getElementById('net-status').scrollIntoView()")
         written.append(out / "web-see.png")
         page.screenshot(path=written[-1])
 

@@ -2,7 +2,7 @@
 // examples menu and its completion of class and property names come from the endpoint itself, as
 // any SPARQL client would find them: the SPARQL examples graph (SIB's sparql-examples format) and
 // the VoID graph's class and property partitions.
-import { config } from "./util.js";
+import { config, isIri } from "./util.js";
 
 let yasgui = null;
 let pending = null; // a query to load once the editor exists
@@ -52,6 +52,77 @@ function registerCompleters(Yasqe) {
   Yasqe.forkAutocompleter("property", { name: "cmskg-properties", bulk: true, get: iris(PROPERTIES_QUERY), persistenceId: null }, false);
 }
 
+// The result table shows labels where the Ask view does: the label of every IRI in the answer,
+// asked of /web/iri-labels in batches (a look-up in the server's label index; no SPARQL is written),
+// the IRI kept as the link's target and its title.
+const LABEL_BATCH = 500;
+const labels = new Map(); // IRI -> label, or null when the graph has none
+
+async function lookUpLabels(iris) {
+  const wanted = [...new Set(iris)].filter((iri) => !labels.has(iri));
+  const batches = [];
+  for (let start = 0; start < wanted.length; start += LABEL_BATCH) batches.push(wanted.slice(start, start + LABEL_BATCH));
+  await Promise.all(
+    batches.map(async (batch) => {
+      try {
+        const response = await fetch("/web/iri-labels", {
+          method: "POST",
+          headers: { Accept: "application/json", "Content-Type": "application/json" },
+          body: JSON.stringify({ iris: batch }),
+        });
+        if (!response.ok) return; // the table shows the IRIs, as YASR does
+        const found = (await response.json()).labels;
+        for (const iri of batch) labels.set(iri, found[iri] || null);
+      } catch {
+        /* unreachable server: the IRIs are shown */
+      }
+    }),
+  );
+}
+
+const ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+const escapeHtml = (text) => String(text).replace(/[&<>"']/g, (c) => ESCAPES[c]);
+
+/** YASR's table plugin, showing labels: registered under its name, so it is the editor's table. */
+function registerLabelledTable(Yasr) {
+  const Table = Yasr && Yasr.plugins && Yasr.plugins.table;
+  if (!Table || Table.showsLabels) return;
+  class LabelledTable extends Table {
+    async draw(persistentConfig) {
+      const bindings = (this.yasr.results && this.yasr.results.getBindings()) || [];
+      const iris = bindings.flatMap((row) => Object.values(row).filter((t) => t && t.type === "uri" && isIri(t.value)).map((t) => t.value));
+      await lookUpLabels(iris);
+      return super.draw(persistentConfig);
+    }
+
+    getUriLinkFromBinding(binding, prefixes) {
+      const label = isIri(binding.value) ? labels.get(binding.value) : null;
+      if (!label) return super.getUriLinkFromBinding(binding, prefixes);
+      const iri = escapeHtml(binding.value);
+      return `<a class='iri labelled' href='${iri}' title='${iri}'>${escapeHtml(label)}</a>`;
+    }
+
+    // Sorting a column orders by what it shows; its search finds the label or the IRI.
+    getColumns() {
+      return super.getColumns().map((column) => {
+        if (!column.name) return column;
+        const render = column.render;
+        return {
+          ...column,
+          render: (cell, type, row, meta) => {
+            const label = cell && cell.type === "uri" ? labels.get(cell.value) : null;
+            if (label && type === "sort") return label;
+            if (label && type === "filter") return `${label} ${cell.value}`;
+            return render(cell, type, row, meta);
+          },
+        };
+      });
+    }
+  }
+  LabelledTable.showsLabels = true;
+  Yasr.registerPlugin("table", LabelledTable);
+}
+
 const PREFIXES = {
   cms: "https://w3id.org/cms-kg/ontology#",
   id: config.base + "id/",
@@ -77,6 +148,7 @@ function create() {
   }
   container.hidden = false;
   registerCompleters(Yasgui.Yasqe);
+  registerLabelledTable(Yasgui.Yasr);
   const instance = new Yasgui(container, {
     requestConfig: { endpoint: endpoint(), method: "POST" },
     copyEndpointOnNewTab: true,
