@@ -8,7 +8,7 @@ NODE_STAMP := node_modules/.installed
 # Debian packages the tests need (a second SPARQL engine; Chromium for the web page's browser
 # tests, driven by Playwright without a browser download; Apache httpd and curl to run our w3id.org
 # redirect rules in front of the server). Installed only when missing.
-SYSTEM_PACKAGES := virtuoso-opensource chromium chromium-driver apache2 curl
+SYSTEM_PACKAGES := virtuoso-opensource chromium chromium-driver apache2 curl wrk
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: serve test lint validate clean system-deps
@@ -26,7 +26,7 @@ $(NODE_STAMP): package.json package-lock.json
 
 system-deps:
 	@{ command -v virtuoso-t >/dev/null 2>&1 && [ -x /usr/bin/chromium ] && [ -x /usr/sbin/apache2 ] \
-	   && command -v curl >/dev/null 2>&1; } || { \
+	   && command -v curl >/dev/null 2>&1 && command -v wrk >/dev/null 2>&1; } || { \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(SYSTEM_PACKAGES); }
 

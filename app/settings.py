@@ -88,6 +88,11 @@ class Settings(BaseSettings):
         description="Worker processes kept for lookups (queries small by construction), so they never "
         'wait behind heavy ones (see "Safety": *Fair admission*); 0 for none.',
     )
+    inline_answers: bool = Field(
+        True,
+        description="Answer in the server process the queries whose work the store bounds before they "
+        'run (see "Safety": *Bounded queries*); false sends every query to the workers.',
+    )
     fast_lane_deadline: float = Field(
         2.0, gt=0, description="How long a lookup may run in the fast lane before it joins the others (s)."
     )

@@ -18,7 +18,7 @@ from pathlib import Path
 from bench.generate import parse_size
 
 RESULTS = Path(__file__).resolve().parent / "results"
-ALL_SERVERS = ("cmskg", "oxigraph", "rdflib-endpoint")
+ALL_SERVERS = ("cmskg", "oxigraph", "oxigraph-mem", "rdflib-endpoint")
 
 
 def _terminate(*_: object) -> None:
@@ -34,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     p.add_argument("--sizes", default="1e4,1e5,1e6", help="graph sizes in triples (default 1e4,1e5,1e6)")
-    p.add_argument("--servers", default=",".join(ALL_SERVERS), help="which servers (default: all three)")
+    p.add_argument("--servers", default=",".join(ALL_SERVERS), help="which servers (default: all four)")
     p.add_argument("--clients", default="1,8,32", help="concurrent clients for throughput (default 1,8,32)")
     p.add_argument("--duration", type=float, default=4.0, help="seconds per throughput run (default 4)")
     p.add_argument("--samples", type=int, default=40, help="latency samples per scenario (default 40)")
@@ -104,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
             budget=1.5,
             throughput_scenarios=("lookup", "partners", "canned-api"),
             smoke=True,
+            floor=False,
+            wrk_scenarios=("lookup",),
             startup_timeout=120,
             workers=args.workers,
             workdir=args.workdir,

@@ -6,9 +6,12 @@ this shows what each layer costs. Run: python -m bench.floor
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 import time
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 from fastapi import FastAPI, Response
@@ -53,24 +56,47 @@ async def thread(query: str) -> Response:
     return Response(await run_in_threadpool(_answer, query), media_type=JSON)
 
 
-def main(clients: int = 8, seconds: float = 4.0) -> None:
+@contextlib.contextmanager
+def serve_floor() -> Iterator[str]:
+    """This app on uvicorn (its defaults, httptools and uvloop when installed, as ours), on a free
+    loopback port; yields its base URL once it answers."""
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "bench.floor:app", "--port", str(port), "--no-access-log",
-         "--log-level", "warning"],
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "bench.floor:app",
+            "--port",
+            str(port),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
         cwd=Path(__file__).parent.parent,
     )
+    base = f"http://127.0.0.1:{port}"
     try:
-        time.sleep(3)
-        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(base + "/bare?query=x", timeout=2):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def main(clients: int = 8, seconds: float = 4.0) -> None:
+    with serve_floor() as base:
         print(f"| what answers a lookup ({clients} clients) | req/s |\n|---|---|")
         for route, title in ROUTES.items():
             requests = sparql_requests(route, [lookup(iri) for iri in IRIS])
             closed_loop(base, requests, clients, 1.0)
             print(f"| {title} | {closed_loop(base, requests, clients, seconds).throughput:,.0f} |")
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bench.generate import label_of_size
 
-SERVERS = ("cmskg", "oxigraph", "rdflib-endpoint")
+SERVERS = ("cmskg", "oxigraph", "oxigraph-mem", "rdflib-endpoint")
 LATENCY_ORDER = (
     "partners",
     "partners-naive",
@@ -304,6 +304,124 @@ def goals(results: dict, extra: dict) -> list[str]:
     return rows
 
 
+# -- wrk and the serving goals ------------------------------------------------------------------
+
+
+def _rps(entry: dict, tool: str, scen: str, clients: str) -> float | None:
+    """Requests per second of one run: tool 'ours' (bench/load.py) or 'wrk'."""
+    runs = entry.get("throughput" if tool == "ours" else "wrk", {}).get(scen) or {}
+    run = runs.get(clients) if isinstance(runs, dict) else None
+    return (run or {}).get("rps") if isinstance(run, dict) else None
+
+
+def wrk_table(size: dict, servers: list[str], clients: list[int]) -> list[str]:
+    ours = size["servers"].get("cmskg", {})
+    peers = [s for s in servers if s != "cmskg"]
+    scenarios = [
+        scen
+        for scen in LATENCY_ORDER
+        if any(size["servers"].get(s, {}).get("wrk", {}).get(scen) for s in servers)
+    ]
+    if not scenarios:
+        return ["- no wrk runs at this size (wrk not installed?)"]
+    head = [
+        "scenario",
+        "connections",
+        *[f"{s} req/s (p99 ms)" for s in servers],
+        *[f"cmskg ÷ {p}" for p in peers],
+    ]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for scen in scenarios:
+        for n in clients:
+            row = [f"`{scen}`", str(n)]
+            for s in servers:
+                run = (size["servers"].get(s, {}).get("wrk", {}).get(scen) or {}).get(str(n)) or {}
+                if "rps" not in run:
+                    row.append(run.get("error", "n/a")[:40] if run else "n/a")
+                    continue
+                cell = f"{run['rps']:,.1f} ({_ms(run.get('p99'))})"
+                if run.get("errors"):
+                    cell += " errors: " + ", ".join(f"{k}x{v}" for k, v in run["errors"].items())
+                row.append(cell)
+            for p in peers:
+                row.append(
+                    _ratio(
+                        _rps(ours, "wrk", scen, str(n)), _rps(size["servers"].get(p, {}), "wrk", scen, str(n))
+                    )
+                )
+            lines.append("| " + " | ".join(row) + " |")
+    return lines
+
+
+def _goal_row(goal: str, values: list[tuple[str, float | None]], target: float, at_most: bool = False) -> str:
+    """One goal: its ratio under each measurement ('label', ratio), met when every ratio is."""
+    shown = [f"{label} {r:.2f}x" for label, r in values if r is not None]
+    missing = [label for label, r in values if r is None]
+    ok = [r <= target if at_most else r >= target for _, r in values if r is not None]
+    verdict = "not measured" if not ok else ("**met**" if all(ok) else "**not met**")
+    text = "; ".join(shown) + (f" (not measured: {', '.join(missing)})" if missing else "")
+    return f"| {goal} | {text or '-'} | {verdict} |"
+
+
+def serving_goals(results: dict) -> list[str]:
+    """The issue's serving goals, each as ratios in this run (with both load generators)."""
+    clients = [str(c) for c in results["plan"]["clients"]]
+    floor = results.get("floor") or {}
+    rows = ["| goal | ratio in this run (per load generator and clients) | verdict |", "|---|---|---|"]
+    for size in results["sizes"]:
+        label = label_of_size(size["triples"])
+        entries = size["servers"]
+        ours = entries.get("cmskg", {})
+
+        def ratios(scen: str, peer: str, ours: dict = ours, entries: dict = entries) -> list:
+            out = []
+            for tool in ("wrk", "ours"):
+                for c in clients:
+                    mine = _rps(ours, tool, scen, c)
+                    theirs = _rps(entries.get(peer, {}), tool, scen, c)
+                    out.append((f"{tool}@{c}", mine / theirs if mine and theirs else None))
+            return out
+
+        floor_ratios = []
+        for tool in ("wrk", "ours"):
+            for c in clients:
+                mine = _rps(ours, tool, "lookup", c)
+                base = floor.get(tool, {}).get(c)
+                base = base.get("rps") if isinstance(base, dict) else base
+                floor_ratios.append((f"{tool}@{c}", mine / base if mine and base else None))
+        rows.append(_goal_row(f"{label}: lookups ≥ 0.6x the bare-FastAPI floor", floor_ratios, 0.6))
+        rows.append(
+            _goal_row(f"{label}: lookups ≥ 3x rdflib-endpoint", ratios("lookup", "rdflib-endpoint"), 3.0)
+        )
+        for peer in ("oxigraph-mem", "oxigraph"):
+            rows.append(
+                _goal_row(f"{label}: canned SPARQL mix ≥ 0.8x {peer}", ratios("canned-sparql", peer), 0.8)
+            )
+        api = []
+        for tool in ("wrk", "ours"):
+            for c in clients:
+                sparql, canned = _rps(ours, tool, "canned-sparql", c), _rps(ours, tool, "canned-api", c)
+                api.append((f"{tool}@{c}", sparql / canned if sparql and canned else None))
+        rows.append(
+            _goal_row(
+                f"{label}: canned API within 1.3x of the same SPARQL by /sparql (time ratio)", api, 1.3, True
+            )
+        )
+        for scen in ("partners", "partners-naive"):
+            mine = _lat(ours, scen).get("p50")
+            theirs = _lat(entries.get("oxigraph-mem", {}), scen).get("p50")
+            value = mine / theirs if mine and theirs else None
+            rows.append(
+                _goal_row(
+                    f"{label}: heavy join `{scen}` ≤ 1.0x oxigraph in memory (p50 latency)",
+                    [("p50", value)],
+                    1.0,
+                    True,
+                )
+            )
+    return rows
+
+
 # -- plot -----------------------------------------------------------------------------------------
 
 
@@ -326,7 +444,12 @@ def plot(results: dict, path: Path) -> bool:
     cols = 3
     rows = (len(scenarios) + cols - 1) // cols
     fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.4 * rows), squeeze=False)
-    styles = {"cmskg": ("tab:blue", "o"), "oxigraph": ("tab:green", "s"), "rdflib-endpoint": ("tab:red", "^")}
+    styles = {
+        "cmskg": ("tab:blue", "o"),
+        "oxigraph": ("tab:green", "s"),
+        "oxigraph-mem": ("tab:olive", "D"),
+        "rdflib-endpoint": ("tab:red", "^"),
+    }
     for ax, scen in zip(axes.flat, scenarios, strict=False):
         for s in servers:
             xs, ys = [], []
@@ -438,12 +561,45 @@ def write_report(out: Path, smoke: bool = False) -> Path:
     for size in results["sizes"]:
         md += [f"### {label_of_size(size['triples'])}", ""]
         md += [*throughput_table(size, servers, clients), ""]
+    if any(e.get("wrk") for size in results["sizes"] for e in size["servers"].values()):
+        md += [
+            "## Throughput under wrk, requests per second",
+            "",
+            "The same rotation of requests under `wrk` (C, one event loop per thread, 1 or 2 threads), a load"
+            " generator independent of ours and cheaper per request on the shared 2 cores.",
+            "",
+        ]
+        for size in results["sizes"]:
+            md += [f"### {label_of_size(size['triples'])} (wrk)", "", *wrk_table(size, servers, clients), ""]
+    floor = results.get("floor")
+    if floor:
+        cells = [
+            f"{c} clients: ours {floor['ours'].get(str(c), 0):,.0f}, wrk "
+            f"{(floor['wrk'].get(str(c)) or {}).get('rps', 0):,.0f}"
+            for c in clients
+        ]
+        md += [
+            "## The floor: bare FastAPI on uvicorn returning a constant (bench/floor.py)",
+            "",
+            "req/s, " + "; ".join(cells) + ".",
+            "",
+        ]
     md += ["## Errors under load", "", *errors_under_load(results, servers), ""]
     md += ["## Do the servers agree?", "", *agreement(results, servers), ""]
     if results.get("notes"):
         md += ["## Notes from the run", "", *[f"- {n}" for n in results["notes"]], ""]
     if not smoke:
-        md += ["## Design goals", "", *goals(results, extra), ""]
+        md += [
+            "## Goals",
+            "",
+            "The serving goals of issue 20, as ratios of this run. Throughput ratios are given under"
+            " both load generators (`wrk@N`, `ours@N`: N clients); for the canned API the ratio is of"
+            " times (the SPARQL's req/s over the API's), so lower is better.",
+            "",
+            *serving_goals(results),
+            "",
+        ]
+        md += ["## Design goals (earlier rounds)", "", *goals(results, extra), ""]
         findings = out / "findings.md"
         if findings.exists():
             md += [findings.read_text().strip(), ""]

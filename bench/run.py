@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import scenarios as sc
+from bench import wrk
 from bench.generate import Replicator, label_of_size
 from bench.load import Request, closed_loop, fetch, percentile, sample_latency
 from bench.servers import STARTERS, Running, StartFailed
@@ -48,13 +49,15 @@ class Plan:
         "canned-api-all",
         "page-html",
     )
+    wrk_scenarios: tuple[str, ...] = ("lookup", "canned-sparql", "canned-api")  # also under wrk
+    floor: bool = True  # measure the bare-FastAPI floor (bench/floor.py) once per run
     smoke: bool = False
     workdir: Path | None = None
     keep_data: bool = False
     app_root: Path | None = None  # run our server from a scratch copy of the repository
 
 
-REQUEST_TIMEOUT = {"cmskg": 35.0, "oxigraph": 35.0, "rdflib-endpoint": 60.0}
+REQUEST_TIMEOUT = {"cmskg": 35.0, "oxigraph": 35.0, "oxigraph-mem": 35.0, "rdflib-endpoint": 60.0}
 
 
 def machine() -> dict[str, Any]:
@@ -398,6 +401,8 @@ class Runner:
                         _wait_idle(running)
                 entry["throughput"][scenario.name] = runs
                 self.save()
+                if scenario.name in plan.wrk_scenarios:
+                    self._wrk(running, scenario.name, requests, timeout, entry)
             entry["peak_rss"] = running.peak_rss
             entry["final_rss"] = running.watch.last
         finally:
@@ -407,12 +412,53 @@ class Runner:
             shutil.rmtree(workdir, ignore_errors=True)
             self.save()
 
+    def _wrk(
+        self, running: Running, scenario: str, requests: list[Request], timeout: float, entry: dict
+    ) -> None:
+        """The same closed loop under wrk, at the same client counts (skipped, and said, without wrk)."""
+        if not wrk.available():
+            _note(self.results["notes"], "wrk is not installed (apt-get install wrk): wrk runs skipped")
+            return
+        runs = {}
+        for clients in self.plan.clients:
+            r = wrk.run(running.base_url, requests, clients, self.plan.duration, timeout)
+            runs[str(clients)] = r
+            log.info(
+                "  %-14s %2d conns (wrk): %s req/s errors=%s",
+                scenario,
+                clients,
+                r.get("rps"),
+                r.get("errors"),
+            )
+        entry.setdefault("wrk", {})[scenario] = runs
+        self.save()
+
+    def floor(self) -> None:
+        """The bare-FastAPI floor of the stack (bench/floor.py's /bare route) under both clients."""
+        from bench.floor import serve_floor
+
+        requests = sc.sparql_requests("/bare", [sc.lookup(f"{sc.ID}organisation/x{i}") for i in range(24)])
+        out: dict[str, Any] = {"ours": {}, "wrk": {}}
+        with serve_floor() as base:
+            closed_loop(base, requests, 8, 1.0)
+            for clients in self.plan.clients:
+                out["ours"][str(clients)] = closed_loop(
+                    base, requests, clients, self.plan.duration
+                ).throughput
+                if wrk.available():
+                    out["wrk"][str(clients)] = wrk.run(base, requests, clients, self.plan.duration)
+        log.info("floor: ours %s, wrk %s", out["ours"], {c: r.get("rps") for c, r in out["wrk"].items()})
+        self.results["floor"] = out
+        self.save()
+
     # -- the whole run -------------------------------------------------------------------------
 
     def run(self) -> dict[str, Any]:
         plan = self.plan
         bindings = self._canned_bindings()
         self.portable = list(self.canned)
+        if plan.floor:
+            self.floor()
         base = Path(tempfile.mkdtemp(prefix="bench-data-", dir=plan.workdir))
         try:
             for target in plan.sizes:

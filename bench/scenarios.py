@@ -151,8 +151,6 @@ def load_canned(folder: Path = REPO_ROOT / "queries") -> list[Canned]:
     return out
 
 
-
-
 def bind_values(sparql: str, values: dict[str, list[str]]) -> str:
     """Insert `VALUES ?_name { terms }` where the canned runner puts its values (the WHERE clause
     that holds the parameters' uses: app.sparql_text.where.where_body), so every engine evaluates

@@ -23,6 +23,7 @@ from urllib.parse import urljoin
 
 from app.engine.cost import is_lookup
 from app.engine.errors import QueryError, QueryForbidden
+from app.engine.shape import BoundedShape, bounded_shape
 from app.sparql_text.tokens import SparqlTextError, Token, check_escapes, position, tokens
 
 MAX_NESTING = 200  # brackets and braces inside each other
@@ -48,6 +49,7 @@ class QueryPlan:
     calls: tuple[ServiceCall, ...]
     declares_dataset: bool  # FROM or FROM NAMED: the query's own dataset replaces the default one
     lookup: bool = False  # small by construction (app.engine.cost): may take the fast lane
+    bounded: BoundedShape | None = None  # its work can be bounded on the store (app.engine.inline)
 
     @property
     def outer_calls(self) -> tuple[ServiceCall, ...]:
@@ -130,7 +132,8 @@ def _plan(text: str) -> QueryPlan:
         elif token.keyword == "SERVICE":
             calls.append(_service_call(text, significant, i, prefixes, base, nested=bool(services_open)))
             pending = True
-    return QueryPlan(tuple(calls), declares_dataset, is_lookup(significant))
+    bounded = None if calls or declares_dataset else bounded_shape(text, significant)
+    return QueryPlan(tuple(calls), declares_dataset, is_lookup(significant), bounded)
 
 
 def _resolve(base: str | None, iri: str) -> str:

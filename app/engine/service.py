@@ -33,6 +33,7 @@ from app.engine.federation.gateway import Gateway, PartnerFailed
 from app.engine.federation.partners import partner_endpoints
 from app.engine.federation.routing import rewrite
 from app.engine.guard import QueryPlan, check_query
+from app.engine.inline import InlineAnswers
 from app.engine.jobs import run_job
 from app.engine.lane import FastLane
 from app.engine.pool import WorkerPool
@@ -78,6 +79,7 @@ class QueryService:
         self._curated_sizes: dict[str, int] | None = None
         self.engine: Engine
         self.lane: FastLane | None = None  # workers of their own for lookups (app.engine.lane)
+        self.inline: InlineAnswers | None = None  # bounded queries answered here (app.engine.inline)
         if settings.backend == "remote":
             assert settings.endpoint is not None
             data = self.curated_graphs - beside_graphs(settings.base_iri)  # the union: data graphs only
@@ -86,6 +88,8 @@ class QueryService:
         else:
             config = WorkerConfig(self._worker_spec(), settings.max_rows, self.limits, self._route())
             self.engine = WorkerPool(config, settings.workers, settings.queue_wait, settings.query_memory)
+            if settings.inline_answers:
+                self.inline = InlineAnswers(dataset.store, settings.max_rows)
             if settings.fast_workers:
                 wait = min(settings.queue_wait, lane.WAIT)
                 pool = WorkerPool(config, settings.fast_workers, wait, settings.query_memory)
@@ -175,13 +179,26 @@ class QueryService:
         timeout, plan = self._checked(request)
         if plan.calls:  # the gateway and partner calls block: a thread of their own
             return await asyncio.to_thread(self._run, request, plan, timeout)
+        inline = self._inline(request, plan)
+        if inline is not None:
+            return inline
         if self.lane is not None and self.lane.takes(request, plan):
             return await self.lane.run_async(request, timeout, self.engine.run_async)
         return await self.engine.run_async(request, timeout)
 
+    def _inline(self, request: QueryRequest, plan: QueryPlan) -> Answer | None:
+        """The answer made here, if the query's work is bounded on the curated store (and no user
+        graph is there for it to miss); None: the workers answer."""
+        if self.inline is None or plan.bounded is None or self.user_graphs.graphs or self.user_graphs.nquads:
+            return None
+        return self.inline.answer(request, plan.bounded)
+
     def _run(self, request: QueryRequest, plan: QueryPlan, timeout: float) -> Answer:
         if plan.calls:
             return self._federated(request, plan, timeout)
+        inline = self._inline(request, plan)
+        if inline is not None:
+            return inline
         if self.lane is not None and self.lane.takes(request, plan):
             return self.lane.run(request, timeout, self.engine.run)
         return self.engine.run(request, timeout)
