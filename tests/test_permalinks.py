@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from tests.conftest import FIXTURES, make_tree, start_server, stop_server
+from tests.test_web_browser import Page, browser, rows  # noqa: F401 (fixture)
 
 TOKEN = "permalink-token"
 SECOND = """@prefix cms: <https://w3id.org/cms-kg/ontology#> .
@@ -29,7 +30,7 @@ SECOND = """@prefix cms: <https://w3id.org/cms-kg/ontology#> .
 """
 
 
-def test_a_cited_answer_after_the_data_changed_says_how_its_row_count_changed(tmp_path: Path):
+def test_a_cited_answer_after_the_data_changed_says_how_its_row_count_changed(tmp_path: Path, browser):  # noqa: F811
     root = make_tree(tmp_path / "data", sorted((FIXTURES / "mini").glob("*.ttl")))
     server = start_server("--root", str(root), "--update-token", TOKEN)
     try:
@@ -59,6 +60,22 @@ def test_a_cited_answer_after_the_data_changed_says_how_its_row_count_changed(tm
         assert "it had 1 row; today's answer has 2 rows (+1)" in body["message"]
         assert body["latest"].endswith("/api/queries/arrangements?type=letter%20of%20cooperation")
         assert gone.headers["link"] == f'<{body["latest"]}>; rel="latest-version"'
+
+        # A browser opening the permalink reads the same in words, and goes on to today's answer.
+        context = browser.new_context()
+        try:
+            page = Page(context, server).page
+            opened = page.goto(permalink)
+            assert opened is not None and opened.status == 404
+            said = page.locator("#rows-changed").inner_text()
+            assert "It had 1 row; today's answer has 2 rows (+1)." in " ".join(said.split())
+            assert page.locator("h1").inner_text() == "The data has changed since this answer was cited"
+            page.click("#latest")
+            page.wait_for_selector("#ask-table tbody tr")
+            assert rows(page).count() == 2
+            assert page.url.endswith("#ask/arrangements?type=letter+of+cooperation")  # as the page writes it
+        finally:
+            context.close()
     finally:
         stop_server(server)
 

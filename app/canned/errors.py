@@ -47,8 +47,10 @@ class DataVersionGone(CannedError):
 
     parameter = "data_version"
 
-    def __init__(self, asked: str, serving: str, rows_now: int, rows_then: int | None) -> None:
-        self.asked, self.serving = asked, serving
+    def __init__(
+        self, asked: str, serving: str, rows_now: int, rows_then: int | None, title: str = ""
+    ) -> None:
+        self.asked, self.serving, self.title = asked, serving, title
         self.rows_now, self.rows_then = rows_now, rows_then
         now = f"today's answer has {_rows(rows_now)}"
         if rows_then is None:

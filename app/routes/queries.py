@@ -15,7 +15,7 @@ from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field, create_model
 
 from app.canned.catalogue import Catalogue
@@ -26,6 +26,7 @@ from app.canned.ledger import AnswerCounts
 from app.canned.naming import canonical, file_name
 from app.canned.render import OUTPUTS, NoAcceptableOutput, choose, render
 from app.canned.spec import CannedQuery, ColumnType, OutputColumn, Parameter, ParamType, View
+from app.linkeddata import pages
 from app.routes.admission import Admission
 from app.routes.versioned import snapshot
 from app.settings import Settings
@@ -229,9 +230,8 @@ def _run(request: Request, name: str) -> Response:
     question = urlencode(pairs, quote_via=quote)
     if asked_version and asked_version != taken.version:
         # today's answer is run only to say how it differs from the cited one: never served for it
-        raise DataVersionGone(
-            asked_version, taken.version, len(table.rows), counts.count(asked_version, f"{name}?{question}")
-        )
+        then = counts.count(asked_version, f"{name}?{question}")
+        raise DataVersionGone(asked_version, taken.version, len(table.rows), then, title=query.title)
     counts.record(taken.version, f"{name}?{question}", len(table.rows))
     link = permalink(settings.public_base, name, pairs, taken.version)
     headers = {"Vary": "Accept", "X-Result-Count": str(len(table.rows)), "Link": f'<{link}>; rel="cite-as"'}
@@ -259,9 +259,10 @@ def _once(request: Request, key: str) -> str | None:
     return values[0].strip() if values and values[0].strip() else None
 
 
-async def _version_gone(request: Request, error: Exception) -> JSONResponse:
+async def _version_gone(request: Request, error: Exception) -> Response:
     """404 for a permalink whose data version is no longer served, with a link to the same
-    question asked of today's data (`rel="latest-version"`, RFC 5829)."""
+    question asked of today's data (`rel="latest-version"`, RFC 5829): a page for a browser (the
+    link opens the question on the web page), JSON for everyone else."""
     assert isinstance(error, DataVersionGone)
     settings: Settings = request.app.state.settings
     kept = [(k, v) for k, v in request.query_params.multi_items() if k != DATA_VERSION]
@@ -277,7 +278,30 @@ async def _version_gone(request: Request, error: Exception) -> JSONResponse:
         "rows_now": error.rows_now,
         "rows_then": error.rows_then,
     }
-    return JSONResponse(body, status_code=404, headers={"Link": f'<{latest}>; rel="latest-version"'})
+    headers = {"Link": f'<{latest}>; rel="latest-version"', "Vary": "Accept"}
+    if _wants_page(request):
+        name = request.url.path.rstrip("/").rsplit("/", 1)[-1]
+        asked = urlencode([(k, v) for k, v in kept if k != FORMAT], quote_via=quote)
+        html = pages.render(
+            "version_gone.html",
+            title=error.title or name,
+            asked=error.asked,
+            serving=error.serving,
+            rows_now=error.rows_now,
+            rows_then=error.rows_then,
+            latest=latest,
+            page=f"/#ask/{quote(name)}?{asked}",
+        )
+        return HTMLResponse(html, status_code=404, headers=headers)
+    return JSONResponse(body, status_code=404, headers=headers)
+
+
+def _wants_page(request: Request) -> bool:
+    """Would this request's answer have been the HTML table (format=html, or a browser's Accept)?"""
+    try:
+        return choose(request.query_params.get(FORMAT), request.headers.get("accept")).name == "html"
+    except (ParameterError, NoAcceptableOutput):
+        return False
 
 
 def _column_list(columns: list[OutputColumn]) -> str:
