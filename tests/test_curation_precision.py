@@ -815,9 +815,9 @@ def test_c10_unep_regional_offices_support_mous(server):
     `instruments-supported` returns the three for ROWA and, through ROWA, for UNEP."""
     mous = {ID + "instrument/" + m for m in ("raptors-mou", "dugong-mou", "sharks-mou")}
     support = ID + "activity/rowa-mou-support"
-    rowa = run(server, "instruments-supported", organisation=ID + "organisation/unep-rowa")
+    rowa = run(server, "instruments-supported", organisation=ID + "organisation/unep-rowa", detail="true")
     assert {r["instrument"] for r in rows_where(rowa, through=support, via=None)} == mous
-    unep = run(server, "instruments-supported", organisation="UNEP")
+    unep = run(server, "instruments-supported", organisation="UNEP", detail="true")
     found = rows_where(unep, through=support, via=ID + "organisation/unep-rowa")
     assert {r["instrument"] for r in found} == mous
     assert all(r["role"] == "organiser" and "38" in split(r["paragraphs"]) for r in found)
@@ -839,7 +839,7 @@ def test_c10_every_supported_instrument_is_read_through_its_actors(server, graph
                 wanted.setdefault(str(actor), set()).add((str(instrument), str(holder)))
     assert len(wanted) >= 10
     for actor, pairs in sorted(wanted.items()):
-        body = run(server, "instruments-supported", organisation=actor)
+        body = run(server, "instruments-supported", organisation=actor, detail="true")
         got = {(r["instrument"], r["through"]) for r in rows_where(body, via=None)}
         assert pairs <= got, (actor, sorted(pairs - got))
 
@@ -853,7 +853,7 @@ def test_c10_an_organisations_own_support_is_read(server, graph):
     own += [(h, i) for h, i in supports(graph) if (h, RDF.type, CMS.Collaboration) in graph]
     unread = []
     for holder, instrument in sorted(set(own)):
-        supported = run(server, "instruments-supported", organisation=str(holder))
+        supported = run(server, "instruments-supported", organisation=str(holder), detail="true")
         profile = run(server, "organisation-profile", organisation=str(holder))
         if not rows_where(supported, instrument=str(instrument), through=str(holder)) and not rows_where(
             profile, relation="supports instrument", item=str(instrument), through=None

@@ -117,12 +117,18 @@ def test_web_page_tables_and_network_link_only_http_iris(hostile, browser):
 def test_network_does_not_link_or_navigate_to_a_script_iri(hostile, browser):
     context = browser.new_context()
     page = context.new_page()
-    page.goto(hostile.url + "/#see")
+    page.goto(hostile.url + "/#see?focus=")  # the whole network, not the default focus's part
     page.wait_for_selector("#net-list li", state="attached")
     assert "Trap Script Org" in (page.locator("#net-list").text_content() or "")
     assert unsafe_links(" ".join(f'href="{h}"' for h in page_links(page, "#net-list a"))) == []
     # Tapping the node of the script IRI must not navigate to it.
-    page.evaluate("iri => window.cmskgNetwork.getElementById(iri).emit('tap')", SCRIPT_IRI)
+    page.evaluate(
+        """iri => {
+            const node = window.cmskgNetwork.getElementById(iri);
+            node.emit({ type: "tap", renderedPosition: node.renderedPosition() });
+        }""",
+        SCRIPT_IRI,
+    )
     page.wait_for_timeout(300)
     assert page.url.startswith(hostile.url)
     context.close()
