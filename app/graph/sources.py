@@ -49,13 +49,6 @@ class Sources:
     def ontology(self) -> tuple[SourceFile, ...]:
         return tuple(f for f in self.data if f.name.startswith("ontology/"))
 
-    def file_of(self, node: rdflib.term.Node) -> str | None:
-        """The first data file that has `node` as a subject."""
-        for source in self.data:
-            if (node, None, None) in source.graph:
-                return source.name
-        return None
-
 
 def data_files(root: Path) -> list[Path]:
     """The Turtle files that make up the served graph, in a stable order."""

@@ -57,6 +57,7 @@ class Finding:
     value: str | None
     message: str
     severity: str
+    component: str = str(SH.SPARQLConstraintComponent)
 
 
 def split(shapes: rdflib.Graph) -> tuple[rdflib.Graph, list[SparqlShape]]:
@@ -117,11 +118,25 @@ def _text(node: rdflib.term.Node | None) -> str | None:
 
 
 def data_store(contents: Iterable[tuple[bytes, str]]) -> Store:
-    """The data to check, in one default graph of a fresh in-memory store: (Turtle, base IRI)."""
+    """The data to check in a fresh in-memory store: each (Turtle, base IRI) in the named graph of
+    its base IRI, so a finding, even on a blank node, can name its file. Checks read the union."""
     store = Store()
     for content, base in contents:
-        store.bulk_load(content, format=RdfFormat.TURTLE, base_iri=base)
+        store.bulk_load(content, format=RdfFormat.TURTLE, base_iri=base, to_graph=NamedNode(base))
     return store
+
+
+def select(store: Store, query: str) -> QuerySolutions:
+    """The rows of a validation query over the union of the files' graphs."""
+    answer = store.query(query, use_default_graph_as_union=True)
+    if not isinstance(answer, QuerySolutions):
+        raise UnsupportedShape("a SPARQL target or constraint must be a SELECT query")
+    return answer
+
+
+def text(term: NamedNode | BlankNode | Literal) -> str:
+    """An IRI or a literal's lexical form as it is; a blank node as _:id (it has no other name)."""
+    return str(term) if isinstance(term, BlankNode) else term.value
 
 
 def check(store: Store, shapes: list[SparqlShape]) -> Iterator[Finding]:
@@ -145,7 +160,7 @@ def _rows(
     if "this" not in names:
         raise UnsupportedShape(f"{shape.shape}: a SPARQL constraint must select $this")
     for row in solutions:
-        bound = {name: row[name].value for name in names if row[name] is not None}
+        bound = {name: text(row[name]) for name in names if row[name] is not None}
         yield Finding(
             focus=bound["this"],
             path=bound.get("path"),
@@ -158,10 +173,10 @@ def _rows(
 
 def _select(store: Store, shape: SparqlShape, query: str) -> QuerySolutions:
     """The rows of a target's or constraint's query, which SHACL requires to be a SELECT."""
-    answer = store.query(query)
-    if not isinstance(answer, QuerySolutions):
-        raise UnsupportedShape(f"{shape.shape}: a SPARQL target or constraint must be a SELECT query")
-    return answer
+    try:
+        return select(store, query)
+    except UnsupportedShape as why:
+        raise UnsupportedShape(f"{shape.shape}: {why}") from None
 
 
 def _message(template: str | None, bound: dict[str, str]) -> str:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pyshacl
 import rdflib
 from pydantic import BaseModel
+from pyoxigraph import BlankNode, NamedNode, Store
 from rdflib.namespace import SH, NamespaceManager
 
-from app.graph import sparql_shapes
+from app.graph import core_shapes, sparql_shapes
 from app.graph.sources import SourceFile, Sources, load_sources
+
+log = logging.getLogger(__name__)
 
 
 class Violation(BaseModel):
@@ -53,61 +57,82 @@ def merge(files: Iterable[SourceFile]) -> rdflib.Graph:
 def validate(sources: Sources) -> ValidationReport:
     """Validate the union of the data files against the shapes, the ontology giving subclasses.
 
-    pySHACL checks the core shapes; the SPARQL-based ones run on Oxigraph (see sparql_shapes)."""
-    data = merge(sources.data)
+    Both kinds of shape run on one Oxigraph store of the data: the core shapes compiled to SPARQL
+    (core_shapes), the SPARQL-based ones as written (sparql_shapes). A core shape the compiler does
+    not translate sends the core shapes to pySHACL instead, which gives the same results slower."""
     core, sparql_based = sparql_shapes.split(merge(sources.shapes))
-    conforms, results, _ = pyshacl.validate(
-        data,
+    store = sparql_shapes.data_store((s.content, s.path.as_uri()) for s in sources.data)
+    try:
+        findings = core_shapes.check(store, core)
+    except core_shapes.Unsupported as why:
+        log.warning("core shapes checked by pySHACL: %s", why)
+        findings = list(_pyshacl_findings(sources, core))
+    findings += sparql_shapes.check(store, sparql_based)
+    names = rdflib.Graph().namespace_manager
+    files = _Files(store, sources)
+    violations = sorted(
+        # a triple in two files is two rows of the union the checks read: one violation
+        (_violation(finding, files, names) for finding in set(findings)),
+        key=lambda v: (v.file or "", v.focus, v.path or "", v.message),
+    )
+    conforms = all(finding.severity != str(SH.Violation) for finding in findings)
+    return ValidationReport(conforms=conforms, violations=violations)
+
+
+def _pyshacl_findings(sources: Sources, core: rdflib.Graph) -> Iterator[sparql_shapes.Finding]:
+    """The core shapes checked by pySHACL, with the ontology mixed into the data as it reads it."""
+    _, results, _ = pyshacl.validate(
+        merge(sources.data),
         shacl_graph=core,
         ont_graph=merge(sources.ontology),
         advanced=True,
         allow_warnings=True,
     )
-    violations = [
-        _violation(results, result, focus, sources, data.namespace_manager)
-        for result, focus in results.subject_objects(SH.focusNode)
-    ]
-    store = sparql_shapes.data_store((s.content, s.path.as_uri()) for s in sources.data)
-    for finding in sparql_shapes.check(store, sparql_based):
-        violations.append(_finding(finding, sources, data.namespace_manager))
-        conforms = conforms and finding.severity != str(SH.Violation)
-    violations.sort(key=lambda v: (v.file or "", v.focus, v.path or "", v.message))
-    return ValidationReport(conforms=bool(conforms), violations=violations)
+    for result, focus in results.subject_objects(SH.focusNode):
+        path = results.value(result, SH.resultPath)
+        severity = results.value(result, SH.resultSeverity)
+        messages = sorted(str(m) for m in results.objects(result, SH.resultMessage))
+        yield sparql_shapes.Finding(
+            focus=f"_:{focus}" if isinstance(focus, rdflib.BNode) else str(focus),
+            path=str(path) if isinstance(path, rdflib.URIRef) else None,
+            value=_text(results.value(result, SH.value)),
+            message="; ".join(messages) or "constraint violated",
+            severity=str(severity or SH.Violation),
+            component=str(results.value(result, SH.sourceConstraintComponent)),
+        )
 
 
-def _finding(finding: sparql_shapes.Finding, sources: Sources, names: NamespaceManager) -> Violation:
+class _Files:
+    """Which file says something about a node: the first, in file order, whose graph in the
+    validation store has it as a subject (blank nodes included: they are named in that store)."""
+
+    def __init__(self, store: Store, sources: Sources) -> None:
+        self.store = store
+        self.order = {NamedNode(s.path.as_uri()): (i, s.name) for i, s in enumerate(sources.data)}
+
+    def of(self, node: str) -> str | None:
+        try:
+            term = BlankNode(node[2:]) if node.startswith("_:") else NamedNode(node)
+        except ValueError:  # not a node of this store (pySHACL's name for a blank node)
+            return None
+        quads = self.store.quads_for_pattern(term, None, None)
+        found = {self.order[q.graph_name] for q in quads if isinstance(q.graph_name, NamedNode)}
+        return min(found)[1] if found else None
+
+
+def _violation(finding: sparql_shapes.Finding, files: _Files, names: NamespaceManager) -> Violation:
     return Violation(
         focus=finding.focus,
         path=rdflib.URIRef(finding.path).n3(names) if finding.path else None,
         message=finding.message,
         severity=finding.severity.rsplit("#", 1)[-1],
         value=finding.value,
-        file=sources.file_of(rdflib.URIRef(finding.focus)),
+        file=files.of(finding.focus),
     )
 
 
 def _text(node: rdflib.term.Node | None) -> str | None:
     return None if node is None else str(node)
-
-
-def _violation(
-    results: rdflib.Graph,
-    result: rdflib.term.Node,
-    focus: rdflib.term.Node,
-    sources: Sources,
-    names: NamespaceManager,
-) -> Violation:
-    path = results.value(result, SH.resultPath)
-    severity = results.value(result, SH.resultSeverity)
-    messages = sorted(str(m) for m in results.objects(result, SH.resultMessage))
-    return Violation(
-        focus=str(focus),
-        path=path.n3(names) if isinstance(path, rdflib.URIRef) else _text(path),
-        message="; ".join(messages) or "constraint violated",
-        severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
-        value=_text(results.value(result, SH.value)),
-        file=sources.file_of(focus),
-    )
 
 
 def validate_tree(root: Path) -> ValidationReport:
