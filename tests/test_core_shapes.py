@@ -10,14 +10,12 @@ import shutil
 from collections import Counter
 from pathlib import Path
 
-import pyshacl
 import pytest
-from rdflib import BNode
 from rdflib.namespace import SH
 
 from app.graph import core_shapes, sparql_shapes
 from app.graph.sources import Sources, load_sources
-from app.graph.validation import merge, validate
+from app.graph.validation import merge, pyshacl_findings, validate
 from tests.conftest import FIXTURES, make_tree
 
 REPO = Path(__file__).resolve().parent.parent
@@ -39,26 +37,9 @@ def _ours(sources: Sources) -> Counter[Result]:
 
 def _pyshacl(sources: Sources) -> Counter[Result]:
     core, _ = sparql_shapes.split(merge(sources.shapes))
-    _, results, _ = pyshacl.validate(
-        merge(sources.data),
-        shacl_graph=core,
-        ont_graph=merge(sources.ontology),
-        advanced=True,
-        allow_warnings=True,
+    return Counter(
+        (_blank(f.focus) or "", f.path, _blank(f.value), f.component) for f in pyshacl_findings(sources, core)
     )
-    found: Counter[Result] = Counter()
-    for result in results.subjects(SH.focusNode):
-        path, value = results.value(result, SH.resultPath), results.value(result, SH.value)
-        focus = results.value(result, SH.focusNode)
-        found[
-            (
-                "_:" if isinstance(focus, BNode) else str(focus),
-                str(path) if path is not None else None,
-                "_:" if isinstance(value, BNode) else None if value is None else str(value),
-                str(results.value(result, SH.sourceConstraintComponent)),
-            )
-        ] += 1
-    return found
 
 
 def _tree(tmp_path: Path, *extra: Path) -> Path:

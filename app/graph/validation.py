@@ -66,7 +66,7 @@ def validate(sources: Sources) -> ValidationReport:
         findings = core_shapes.check(store, core)
     except core_shapes.Unsupported as why:
         log.warning("core shapes checked by pySHACL: %s", why)
-        findings = list(_pyshacl_findings(sources, core))
+        findings = list(pyshacl_findings(sources, core))
     findings += sparql_shapes.check(store, sparql_based)
     names = rdflib.Graph().namespace_manager
     files = _Files(store, sources)
@@ -79,7 +79,7 @@ def validate(sources: Sources) -> ValidationReport:
     return ValidationReport(conforms=conforms, violations=violations)
 
 
-def _pyshacl_findings(sources: Sources, core: rdflib.Graph) -> Iterator[sparql_shapes.Finding]:
+def pyshacl_findings(sources: Sources, core: rdflib.Graph) -> Iterator[sparql_shapes.Finding]:
     """The core shapes checked by pySHACL, with the ontology mixed into the data as it reads it."""
     _, results, _ = pyshacl.validate(
         merge(sources.data),
@@ -93,9 +93,9 @@ def _pyshacl_findings(sources: Sources, core: rdflib.Graph) -> Iterator[sparql_s
         severity = results.value(result, SH.resultSeverity)
         messages = sorted(str(m) for m in results.objects(result, SH.resultMessage))
         yield sparql_shapes.Finding(
-            focus=f"_:{focus}" if isinstance(focus, rdflib.BNode) else str(focus),
+            focus=str(_name(focus)),
             path=str(path) if isinstance(path, rdflib.URIRef) else None,
-            value=_text(results.value(result, SH.value)),
+            value=_name(results.value(result, SH.value)),
             message="; ".join(messages) or "constraint violated",
             severity=str(severity or SH.Violation),
             component=str(results.value(result, SH.sourceConstraintComponent)),
@@ -131,8 +131,11 @@ def _violation(finding: sparql_shapes.Finding, files: _Files, names: NamespaceMa
     )
 
 
-def _text(node: rdflib.term.Node | None) -> str | None:
-    return None if node is None else str(node)
+def _name(node: rdflib.term.Node | None) -> str | None:
+    """A node as core_shapes names it: an IRI or lexical form as it is, a blank node as _:id."""
+    if node is None:
+        return None
+    return f"_:{node}" if isinstance(node, rdflib.BNode) else str(node)
 
 
 def validate_tree(root: Path) -> ValidationReport:
