@@ -109,7 +109,7 @@ class Context:
 
 
 def check(store: Store, shapes: rdflib.Graph) -> list[Finding]:
-    """Every violation of the core shapes in `shapes` by the default graph of `store`."""
+    """Every violation of the core shapes in `shapes` by the data in `store` (the union of its graphs)."""
     context = Context(subclasses=_subclasses(store), ill_typed=_ill_typed(store))
     findings: list[Finding] = []
     for item in compile_shapes(shapes, context):
@@ -118,7 +118,7 @@ def check(store: Store, shapes: rdflib.Graph) -> list[Finding]:
 
 
 def compile_shapes(shapes: rdflib.Graph, context: Context) -> list[Check]:
-    """The checks of every shape with a target; raises Unsupported before any query runs."""
+    """The checks of every shape with a target; raises Unsupported before any check runs."""
     checks: list[Check] = []
     targeted = {s for p in TARGETS for s in shapes.subjects(p, None)}
     for implicit in (RDFS.Class, OWL.Class):
