@@ -117,6 +117,11 @@ def test_web_page_tables_and_network_link_only_http_iris(hostile, browser):
 def test_network_does_not_link_or_navigate_to_a_script_iri(hostile, browser):
     context = browser.new_context()
     page = context.new_page()
+    # Following `javascript:alert(…)` would not change the address: it would open a dialog, or,
+    # with our Content-Security-Policy in the way, be refused with a console error.
+    seen: list[str] = []
+    page.on("dialog", lambda dialog: (seen.append(dialog.message), dialog.dismiss()))
+    page.on("console", lambda message: seen.append(message.text) if "javascript:" in message.text else None)
     page.goto(hostile.url + "/#see?focus=")  # the whole network, not the default focus's part
     page.wait_for_selector("#net-list li", state="attached")
     assert "Trap Script Org" in (page.locator("#net-list").text_content() or "")
@@ -131,4 +136,5 @@ def test_network_does_not_link_or_navigate_to_a_script_iri(hostile, browser):
     )
     page.wait_for_timeout(300)
     assert page.url.startswith(hostile.url)
+    assert seen == []
     context.close()

@@ -34,7 +34,7 @@ from pyoxigraph import Literal, NamedNode, Store
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
-from app.graph.sparql_shapes import Finding, select, text
+from app.graph.sparql_shapes import Finding, node_text, select
 
 Node = rdflib.term.Node
 ShapeRef = rdflib.URIRef | rdflib.BNode
@@ -377,9 +377,9 @@ def _run(store: Store, item: Check) -> Iterator[Finding]:
     for row in answer:
         value = row["value"] if "value" in names else None
         yield Finding(
-            focus=text(row["this"]),
+            focus=node_text(row["this"]),
             path=item.path,
-            value=None if value is None else text(value),
+            value=None if value is None else node_text(value),
             message=item.message,
             severity=item.severity,
             component=item.component,
@@ -415,8 +415,6 @@ def _ill_typed(store: Store) -> dict[str, list[Literal]]:
 def _component(parameter: Node) -> str:
     """The SHACL constraint component of a parameter: sh:minCount -> sh:MinCountConstraintComponent."""
     name = str(parameter).removeprefix(str(SH))
-    if name.startswith("qualified"):
-        name = "qualifiedMinCount" if name == "qualifiedMinCount" else "qualifiedMaxCount"
     return f"{SH}{name[0].upper()}{name[1:]}ConstraintComponent"
 
 

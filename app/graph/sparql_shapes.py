@@ -134,7 +134,7 @@ def select(store: Store, query: str) -> QuerySolutions:
     return answer
 
 
-def text(term: NamedNode | BlankNode | Literal) -> str:
+def node_text(term: NamedNode | BlankNode | Literal) -> str:
     """An IRI or a literal's lexical form as it is; a blank node as _:id (it has no other name)."""
     return str(term) if isinstance(term, BlankNode) else term.value
 
@@ -160,7 +160,7 @@ def _rows(
     if "this" not in names:
         raise UnsupportedShape(f"{shape.shape}: a SPARQL constraint must select $this")
     for row in solutions:
-        bound = {name: text(row[name]) for name in names if row[name] is not None}
+        bound = {name: node_text(row[name]) for name in names if row[name] is not None}
         yield Finding(
             focus=bound["this"],
             path=bound.get("path"),

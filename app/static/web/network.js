@@ -134,7 +134,6 @@ function describeEdge(edge) {
 /** Is the point (rendered coordinates) on the node as drawn, its label included? Touch screens
  * report the nearest node to a tap that missed everything; only a tap on the node opens its page. */
 function onNode(node, point) {
-  if (!point) return true; // a tap emitted by a script names no point: it means the node itself
   const box = node.renderedBoundingBox({ includeLabels: true, includeOverlays: false });
   return point.x >= box.x1 && point.x <= box.x2 && point.y >= box.y1 && point.y <= box.y2;
 }
