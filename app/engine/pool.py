@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
-from typing import Any, NoReturn
+from typing import Any, NoReturn, Protocol
 
 from app.engine.answer import Answer, ChunkBody, SpooledBody
 from app.engine.egress import Broker
@@ -48,11 +48,17 @@ class WorkerFailed(Exception):
     """A worker misbehaved on the way to or from a query (503); the pool replaces it."""
 
 
+class Processes(Protocol):
+    """Where worker processes come from: our fork server (`CONTEXT`) or a store host."""
+
+    def Process(self, **kwargs: Any) -> BaseProcess: ...
+
+
 class Worker:
-    def __init__(self, config: WorkerConfig, wait: bool = True) -> None:
+    def __init__(self, config: WorkerConfig, wait: bool = True, processes: Processes = CONTEXT) -> None:
         self.conn, child = CONTEXT.Pipe()
         egress, egress_child = CONTEXT.Pipe() if config.route else (None, None)
-        self.process: BaseProcess = CONTEXT.Process(
+        self.process: BaseProcess = processes.Process(
             target=serve, args=(child, config, egress_child), daemon=True, name="cmskg-query-worker"
         )
         self.process.start()
@@ -105,10 +111,18 @@ class PoolStatus:
 
 
 class WorkerPool:
-    """N pre-started workers, each with its own handle on the store."""
+    """N pre-started workers, each with its own handle on the store, started by `processes`."""
 
-    def __init__(self, config: WorkerConfig, size: int, queue_wait: float, memory_mib: int) -> None:
+    def __init__(
+        self,
+        config: WorkerConfig,
+        size: int,
+        queue_wait: float,
+        memory_mib: int,
+        processes: Processes = CONTEXT,
+    ) -> None:
         self.config, self.size, self.queue_wait, self.memory_mib = config, size, queue_wait, memory_mib
+        self.processes = processes
         self._idle: list[Worker] = []
         self._all: set[Worker] = set()
         self._starting = 0
@@ -118,7 +132,7 @@ class WorkerPool:
         self._closed = False
         self.generation = 0
         self._snapshot = UserGraphs()
-        workers = [Worker(config, wait=False) for _ in range(size)]
+        workers = [Worker(config, wait=False, processes=processes) for _ in range(size)]
         for worker in workers:
             worker.wait_ready()
         self.confinement = workers[0].confinement
@@ -220,7 +234,7 @@ class WorkerPool:
         """Start a replacement, retrying with a backoff until one starts or the pool closes."""
         for attempt in range(1_000_000):
             try:
-                fresh = Worker(self.config)
+                fresh = Worker(self.config, processes=self.processes)
             except Exception as error:
                 with self._lock:
                     self._last_failure = f"could not start a query worker: {error}"

@@ -37,9 +37,11 @@ from app.engine.inline import InlineAnswers
 from app.engine.jobs import run_job
 from app.engine.lane import FastLane
 from app.engine.pool import WorkerPool
+from app.engine.processes import CONTEXT
 from app.engine.remote import RemoteEngine
 from app.engine.rows import ROWS, Rows, Triples, decode, triples_from
 from app.engine.sandbox import Limits
+from app.engine.store_host import StoreHost
 from app.engine.terms import PlainTerm
 from app.engine.updates import apply_update, remove_graph, write_graph
 from app.engine.worker import StoreSpec, UserGraphs, WorkerConfig
@@ -56,9 +58,16 @@ class ServiceRetired(Exception):
 
 
 class QueryService:
-    def __init__(self, settings: Settings, dataset: Dataset, gateway: Gateway | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        dataset: Dataset,
+        gateway: Gateway | None = None,
+        store_host: StoreHost | None = None,
+    ) -> None:
         """`gateway`: the federation gateway of the service this one replaces, so that a worker of
-        the old one still reaches its calls' tickets while a reload swaps services."""
+        the old one still reaches its calls' tickets while a reload swaps services. `store_host`:
+        the host the workers fork from (`begin_store_host`), which the service then owns."""
         self.settings = settings
         self.dataset = dataset
         self.curated_graphs = frozenset(
@@ -76,6 +85,7 @@ class QueryService:
         self._write_lock = threading.Lock()
         self._retired = False  # set once a successor holds the writable graphs (handing_over)
         self._scratch: Path | None = None
+        self.store_host = store_host  # where the workers fork from (in-memory store)
         self._curated_sizes: dict[str, int] | None = None
         self.engine: Engine
         self.lane: FastLane | None = None  # workers of their own for lookups (app.engine.lane)
@@ -87,12 +97,14 @@ class QueryService:
             self.engine = RemoteEngine(settings.endpoint, data, settings.max_rows, limit)
         else:
             config = WorkerConfig(self._worker_spec(), settings.max_rows, self.limits, self._route())
-            self.engine = WorkerPool(config, settings.workers, settings.queue_wait, settings.query_memory)
+            processes = self.store_host or CONTEXT
+            memory = settings.query_memory
+            self.engine = WorkerPool(config, settings.workers, settings.queue_wait, memory, processes)
             if settings.inline_answers:
                 self.inline = InlineAnswers(dataset.store, settings.max_rows)
             if settings.fast_workers:
                 wait = min(settings.queue_wait, lane.WAIT)
-                pool = WorkerPool(config, settings.fast_workers, wait, settings.query_memory)
+                pool = WorkerPool(config, settings.fast_workers, wait, memory, processes)
                 self.lane = FastLane(pool, settings.fast_lane_deadline)
 
     @property
@@ -104,9 +116,24 @@ class QueryService:
     def updatable(self) -> bool:
         return self.dataset.store_path is None and self.settings.backend == "embedded"
 
+    @staticmethod
+    def begin_store_host(settings: Settings, dataset: Dataset) -> StoreHost | None:
+        """For workers on an in-memory store: a store host, loading a dump of it from now on
+        (while the caller computes what it will `add`); None where workers open the store."""
+        if settings.backend != "embedded" or dataset.store_path is not None or not StoreHost.SUPPORTED:
+            return None
+        return StoreHost.begin(dataset.store)
+
     def _worker_spec(self) -> StoreSpec:
+        """An on-disk store: each worker opens it read-only. In memory: the workers fork from a
+        store host that loaded it once (or, on a Python the host does not support, each worker
+        loads a dump)."""
         if self.dataset.store_path is not None:
             return StoreSpec(read_only_path=self.dataset.store_path, curated_graphs=self.curated_graphs)
+        if self.store_host is None:
+            self.store_host = self.begin_store_host(self.settings, self.dataset)
+        if self.store_host is not None:
+            return StoreSpec(inherited=True, curated_graphs=self.curated_graphs)
         self._scratch = Path(tempfile.mkdtemp(prefix="cmskg-workers-"))
         dump = self._scratch / "curated.nq"
         self.dataset.store.dump(str(dump), format=RdfFormat.N_QUADS)
@@ -346,5 +373,7 @@ class QueryService:
         self.engine.close()
         if self.lane is not None:
             self.lane.pool.close()
+        if self.store_host is not None:
+            self.store_host.close()
         if self._scratch is not None:
             shutil.rmtree(self._scratch, ignore_errors=True)

@@ -27,11 +27,13 @@ DATA, END, FAILED = b"D", b"E", b"X"
 
 @dataclass(frozen=True)
 class StoreSpec:
-    """How a worker gets its store: open an on-disk build read-only, or load an N-Quads dump."""
+    """How a worker gets its store: open an on-disk build read-only, load an N-Quads dump, or take
+    the one the process it was forked from loaded (`app.engine.store_host`)."""
 
     read_only_path: Path | None = None
     dump_path: Path | None = None
     curated_graphs: frozenset[str] = frozenset()
+    inherited: bool = False
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,20 @@ class UserGraphs:
     graphs: tuple[str, ...] = ()
 
 
+_inherited: Store | None = None  # set in a store host before it forks workers
+
+
+def inherit(store: Store) -> None:
+    """Make `store` the one every process forked from this one opens (`StoreSpec.inherited`)."""
+    global _inherited
+    _inherited = store
+
+
 def open_store(spec: StoreSpec) -> Store:
+    if spec.inherited:
+        if _inherited is None:
+            raise RuntimeError("this worker was not forked from a store host")
+        return _inherited
     if spec.read_only_path is not None:
         return Store.read_only(str(spec.read_only_path))
     store = Store()

@@ -186,15 +186,18 @@ def for_build(settings: Settings) -> Annex | None:
 
 def ensure(
     settings: Settings, store: Store, version: str, writable: bool, runner: Runner | None = None
-) -> None:
-    """Add the annex graphs to a store that lacks them (a dataset built without them, in memory)."""
+) -> list[Quad]:
+    """Add the annex graphs to a store that lacks them (a dataset built without them, in memory);
+    the quads added."""
     space = IriSpace(settings.base_iri)
     if store.contains_named_graph(NamedNode(space.examples_graph)):
-        return
+        return []
     if not writable:
         log.warning("the read-only store has no SPARQL examples or VoID graph; rebuild it with `cmskg serve`")
-        return
-    store.extend(Annex(settings)(store, version, runner))
+        return []
+    quads = Annex(settings)(store, version, runner)
+    store.extend(quads)
+    return quads
 
 
 def graph_triples(store: Store, graph: str) -> list[Triple]:
