@@ -11,12 +11,12 @@ deployment (endpoint, downloads, landing page) comes from the public URL.
 from __future__ import annotations
 
 import hashlib
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from pyoxigraph import Literal, NamedNode, QuerySolution, QuerySolutions, Store, Triple
+from pyoxigraph import Literal, NamedNode, QuerySolutions, Store, Triple
 
 from app.formats import AnswerKind, Format, by_name
 from app.graph.oxigraph import Subject, Term, solutions, subject_of, text
@@ -89,10 +89,6 @@ PROVENANCE = (
 EXAMPLES_PER_KIND = 1
 MAX_EXAMPLES = 12
 
-# Statistics come from one pass over the distinct triples of the curated graphs (a triple held by
-# two graphs counts once), in Python: the same counts as SPARQL GROUP BYs, about ten times faster
-# at 10^5 triples (the class-to-class join alone took 15 s there).
-TRIPLES = "SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }"
 CLASSES = "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c"
 GRAPHS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 HEADER = f"""SELECT ?p ?v WHERE {{ ?o a <{OWL}Ontology> ; ?p ?v
@@ -169,12 +165,9 @@ def compute(store: Store, version: str, catalogue: Catalogue, space: IriSpace, d
         ((r["c"].value, name(r["c"].value), int(r["n"].value)) for r in rows(CLASSES)),
         key=lambda c: (-c[2], c[1], c[0]),
     )
-    tally = _tally(store, rows(TRIPLES), [g for g in graphs if g != inferred])
+    tally = _tally(store, [g for g in graphs if g != inferred])
     properties = sorted(
-        (
-            (p.value, name(p.value), n, len(tally.subjects_of[p]), len(tally.objects_of[p]))
-            for p, n in tally.per_property.items()
-        ),
+        ((p, name(p), n, subjects, objects) for p, (n, subjects, objects) in tally.per_property.items()),
         key=lambda p: (-p[2], p[1], p[0]),
     )
     sizes = sorted((r["g"].value, int(r["n"].value)) for r in rows(GRAPHS) if isinstance(r["g"], NamedNode))
@@ -185,109 +178,100 @@ def compute(store: Store, version: str, catalogue: Catalogue, space: IriSpace, d
         for kind in catalogue.kinds.values()
         for e in kind.entries[:EXAMPLES_PER_KIND]
     ][:MAX_EXAMPLES]
-    dates = sorted(tally.dates)
     return Stats(
         version=version,
         licence=header.get(DCT + "license", DEFAULT_LICENCE),
         issued=header.get(DCT + "issued") or header.get(DCT + "created"),
         modified=header.get(DCT + "modified") or header.get(DCT + "issued") or header.get(DCT + "created"),
         triples=tally.triples,
-        subjects=len(tally.subjects),
-        objects=len(tally.objects),
+        subjects=tally.subjects,
+        objects=tally.objects,
         property_count=len(tally.per_property),
         entities=catalogue.total,
         classes=classes,
         properties=properties,
-        class_properties=tally.class_properties(),
+        class_properties=tally.class_properties,
         graphs=sizes,
         vocabularies=vocabularies,
         examples=examples,
         linksets=_linksets(store, catalogue, graphs),
         sources=_sources(store, graphs),
-        temporal=(dates[0][:10], dates[-1][:10]) if dates else None,
+        temporal=(tally.dates[0][:10], tally.dates[1][:10]) if tally.dates else None,
         dumps=dumps,
     )
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Tally:
-    """Counts gathered in one pass over the distinct triples."""
+    """The statistics' counts, each a SPARQL aggregate over the union default graph."""
 
-    triples: int = 0
-    subjects: set = field(default_factory=set)
-    objects: set = field(default_factory=set)
-    per_property: Counter = field(default_factory=Counter)
-    subjects_of: dict = field(default_factory=lambda: defaultdict(set))
-    objects_of: dict = field(default_factory=lambda: defaultdict(set))
-    per_class_property: Counter = field(default_factory=Counter)
-    class_subjects: dict = field(default_factory=lambda: defaultdict(set))
-    class_objects: dict = field(default_factory=lambda: defaultdict(set))
-    links: Counter = field(default_factory=Counter)
-    datatypes: Counter = field(default_factory=Counter)
-    dates: set = field(default_factory=set)
-
-    def class_properties(self) -> dict[str, list[ClassProperty]]:
-        found = {
-            (cls, prop.value): ClassProperty(
-                prop.value, n, len(self.class_subjects[(cls, prop)]), len(self.class_objects[(cls, prop)])
-            )
-            for (cls, prop), n in self.per_class_property.items()
-        }
-        for (cls, prop, other), n in self.links.items():
-            found[(cls, prop.value)].classes.append((other, n))
-        for (cls, prop, datatype), n in self.datatypes.items():
-            found[(cls, prop.value)].datatypes.append((datatype.value, n))
-        by_class: dict[str, list[ClassProperty]] = {}
-        for (cls, _), partition in sorted(found.items()):
-            partition.classes.sort()
-            partition.datatypes.sort()
-            by_class.setdefault(cls, []).append(partition)
-        return by_class
+    triples: int
+    subjects: int
+    objects: int
+    per_property: dict[str, tuple[int, int, int]]  # property -> (triples, subjects, objects)
+    class_properties: dict[str, list[ClassProperty]]
+    dates: tuple[str, str] | None  # the first and last date a literal states
 
 
-def _tally(store: Store, triples: Iterable[QuerySolution], stated: list[NamedNode]) -> _Tally:
+def _tally(store: Store, stated: list[NamedNode]) -> _Tally:
     """Totals, per property, and per class the curated files state (not the inferred
     superclasses): per property, per class of the objects, per datatype of the literals.
-    Keys are pyoxigraph terms (hashed in Rust); they become IRIs once counted."""
-    types: dict[object, list[str]] = defaultdict(list)
-    for graph in stated:
-        for quad in store.quads_for_pattern(None, RDF_TYPE, None, graph):
-            found = types[quad.subject]
-            if isinstance(quad.object, NamedNode) and quad.object.value not in found:
-                found.append(quad.object.value)
-    tally = _Tally()
-    subjects, objects, per_property = tally.subjects, tally.objects, tally.per_property
-    subjects_of, objects_of = tally.subjects_of, tally.objects_of
-    per_class, class_subjects, class_objects = (
-        tally.per_class_property,
-        tally.class_subjects,
-        tally.class_objects,
+
+    They read the store's default graph, which holds each triple of the curated graphs (and their
+    inferences) once and nothing else: the counts need no DISTINCT over the merged graphs (which
+    took as long as counting in Python, 15 s at 10^6 triples; these take 9 s)."""
+
+    def rows(query: str) -> Iterator[dict[str, str]]:
+        answer = store.query(query)
+        assert isinstance(answer, QuerySolutions)
+        names = [v.value for v in answer.variables]
+        for row in answer:
+            yield {name: row[name].value for name in names if row[name] is not None}
+
+    graphs = " ".join(f"<{g.value}>" for g in stated)
+    typed, object_typed = _STATED_TYPES.format(graphs=graphs, s="s", c="c"), _STATED_TYPES.format(
+        graphs=graphs, s="o", c="oc"
     )
-    links, datatypes, dates = tally.links, tally.datatypes, tally.dates
-    count = 0
-    for s, p, o in triples:
-        count += 1
-        subjects.add(s)
-        objects.add(o)
-        per_property[p] += 1
-        subjects_of[p].add(s)
-        objects_of[p].add(o)
-        literal = isinstance(o, Literal)
-        datatype = o.datatype if literal else None
-        if datatype is not None and datatype.value in DATE_TYPES:
-            dates.add(o.value)
-        for cls in types.get(s, ()):
-            key = (cls, p)
-            per_class[key] += 1
-            class_subjects[key].add(s)
-            class_objects[key].add(o)
-            if literal:
-                datatypes[(cls, p, datatype)] += 1
-            else:
-                for other in types.get(o, ()):
-                    links[(cls, p, other)] += 1
-    tally.triples = count
-    return tally
+    ((totals,),) = [list(rows(_TOTALS))]
+    per_property = {r["p"]: (int(r["n"]), int(r["ns"]), int(r["no"])) for r in rows(_PER_PROPERTY)}
+    found = {
+        (r["c"], r["p"]): ClassProperty(r["p"], int(r["n"]), int(r["ns"]), int(r["no"]))
+        for r in rows(_PER_CLASS_PROPERTY.format(typed=typed))
+    }
+    for r in rows(_CLASS_LINKS.format(typed=typed, object_typed=object_typed)):
+        found[(r["c"], r["p"])].classes.append((r["oc"], int(r["n"])))
+    for r in rows(_CLASS_DATATYPES.format(typed=typed)):
+        found[(r["c"], r["p"])].datatypes.append((r["dt"], int(r["n"])))
+    by_class: dict[str, list[ClassProperty]] = {}
+    for (cls, _), partition in sorted(found.items()):
+        partition.classes.sort()
+        partition.datatypes.sort()
+        by_class.setdefault(cls, []).append(partition)
+    dates = next(rows(_DATES.format(types=", ".join(f"<{t}>" for t in sorted(DATE_TYPES)))))
+    return _Tally(
+        triples=int(totals["n"]),
+        subjects=int(totals["ns"]),
+        objects=int(totals["no"]),
+        per_property=per_property,
+        class_properties=by_class,
+        dates=(dates["first"], dates["last"]) if "first" in dates else None,
+    )
+
+
+_TOTALS = "SELECT (COUNT(*) AS ?n) (COUNT(DISTINCT ?s) AS ?ns) (COUNT(DISTINCT ?o) AS ?no) WHERE { ?s ?p ?o }"
+_PER_PROPERTY = """SELECT ?p (COUNT(*) AS ?n) (COUNT(DISTINCT ?s) AS ?ns) (COUNT(DISTINCT ?o) AS ?no)
+WHERE { ?s ?p ?o } GROUP BY ?p"""
+# each node ?{s} with each class ?{c} a curated file states for it (`{graphs}`: the stated graphs)
+_STATED_TYPES = """{{ SELECT DISTINCT ?{s} ?{c}
+  {{ VALUES ?g {{ {graphs} }} GRAPH ?g {{ ?{s} a ?{c} }} FILTER(isIRI(?{c})) }} }}"""
+_PER_CLASS_PROPERTY = """SELECT ?c ?p (COUNT(*) AS ?n) (COUNT(DISTINCT ?s) AS ?ns) (COUNT(DISTINCT ?o) AS ?no)
+WHERE {{ {typed} ?s ?p ?o }} GROUP BY ?c ?p"""
+_CLASS_LINKS = """SELECT ?c ?p ?oc (COUNT(*) AS ?n)
+WHERE {{ {typed} ?s ?p ?o . {object_typed} }} GROUP BY ?c ?p ?oc"""
+_CLASS_DATATYPES = """SELECT ?c ?p ?dt (COUNT(*) AS ?n)
+WHERE {{ {typed} ?s ?p ?o FILTER(isLiteral(?o)) BIND(datatype(?o) AS ?dt) }} GROUP BY ?c ?p ?dt"""
+_DATES = """SELECT (MIN(STR(?o)) AS ?first) (MAX(STR(?o)) AS ?last)
+WHERE {{ ?s ?p ?o FILTER(isLiteral(?o) && datatype(?o) IN ({types})) }}"""
 
 
 def _sources(store: Store, graphs: list[NamedNode]) -> list[str]:
