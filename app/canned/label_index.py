@@ -14,9 +14,10 @@ from __future__ import annotations
 import difflib
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from pyoxigraph import NamedNode, Store
+from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Store, Triple
 
 from app.canned.errors import LabelNotFound, ParameterError
 from app.canned.kinds import ResourceKind
@@ -45,6 +46,8 @@ LABEL_PROPERTIES: dict[str, int] = {
 DISPLAY_ORDER = (SKOS + "prefLabel", FOAF + "name", RDFS + "label", DCT + "title", CMS + "shortName")
 _IRI_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 MAX_SUGGESTIONS = 5
+SUBCLASS = NamedNode(RDFS + "subClassOf")
+Term = NamedNode | BlankNode | Literal | Triple
 
 
 def normalise(text: str) -> str:
@@ -84,6 +87,27 @@ SELECT DISTINCT ?broad ?narrow WHERE {{
 EXACT = f"SELECT DISTINCT ?a ?b WHERE {{ ?a <{SKOS}exactMatch> ?b FILTER(isIRI(?a) && isIRI(?b)) }}"
 
 
+def _up_closure(store: Store) -> Callable[[Term], frozenset[str]]:
+    """A class's IRI and its superclasses' (any number of rdfs:subClassOf steps), memoised."""
+    parents: dict[Term, list[Term]] = defaultdict(list)
+    for quad in store.quads_for_pattern(None, SUBCLASS, None, DefaultGraph()):
+        parents[quad.subject].append(quad.object)
+    known: dict[Term, frozenset[str]] = {}
+
+    def closure(start: Term) -> frozenset[str]:
+        if start not in known:
+            seen, todo = {start}, [start]
+            while todo:
+                for parent in parents.get(todo.pop(), ()):
+                    if parent not in seen:
+                        seen.add(parent)
+                        todo.append(parent)
+            known[start] = frozenset(node.value for node in seen if isinstance(node, NamedNode))
+        return known[start]
+
+    return closure
+
+
 class LabelIndex:
     """Every labelled resource with its classes (and superclasses) and its labels."""
 
@@ -115,11 +139,13 @@ class LabelIndex:
         for row in solutions(store.query(f"SELECT ?s ?p ?o WHERE {{ {where} }}")):
             entry = entries.setdefault(row["s"].value, Entry(row["s"].value))
             entry.labels.append((row["o"].value, row["p"].value, row["o"].language))
-        types = (
-            f"SELECT DISTINCT ?s ?c WHERE {{ ?s a/<{RDFS}subClassOf>* ?c FILTER(isIRI(?s) && isIRI(?c)) }}"
-        )
+        # ?s a/rdfs:subClassOf* ?c, with the closure taken here once per class: the path in
+        # SPARQL walked it once per typed resource (2.5 s at 10^6 triples)
+        closure = _up_closure(store)
+        types = "SELECT ?s ?c WHERE { ?s a ?c FILTER(isIRI(?s)) }"
         for row in solutions(store.query(types)):
-            entries.setdefault(row["s"].value, Entry(row["s"].value)).classes.add(row["c"].value)
+            classes = entries.setdefault(row["s"].value, Entry(row["s"].value)).classes
+            classes.update(closure(row["c"]))
         narrower: dict[str, set[str]] = defaultdict(set)
         for row in solutions(store.query(HIERARCHY)):
             narrower[row["broad"].value].add(row["narrow"].value)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from pyoxigraph import Literal, NamedNode, Store
+from pyoxigraph import DefaultGraph, Literal, NamedNode, Store
 
 from app.graph.oxigraph import solutions, text
 from app.linkeddata.iris import IriSpace
@@ -65,21 +65,21 @@ def build(store: Store, space: IriSpace, ancestors: dict[str, frozenset[str]] | 
     for row in solutions(store.query(CLASS_LABELS)):
         if row["label"].language in ("en", None):
             class_labels[row["c"].value] = row["label"].value
-    # Read by quad patterns: one pass over the subjects, then the types and labels of those found
-    # (a single SPARQL join of every statement with every type and label was 50 times slower).
-    graphs = set(space.curated_graphs(store))
-    seen = {
-        q.subject.value
-        for q in store.quads_for_pattern(None, None, None)
-        if q.graph_name in graphs and isinstance(q.subject, NamedNode) and q.subject.value.startswith(prefix)
-    }
+    # The union default graph holds each curated triple once (and nothing computed beside the
+    # data): the minted subjects come from one SPARQL scan of it, their types and labels from
+    # quad patterns on it (a single SPARQL join of every statement with every type and label was
+    # 50 times slower; scanning every quad of every graph in Python took 5 s at 10^6 triples).
+    start = Literal(prefix)  # our configured base IRI, written as a SPARQL literal
+    minted = f"SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), {start})) }}"
+    seen = {row["s"].value for row in solutions(store.query(minted))}
+    union = DefaultGraph()
     types: dict[str, set[str]] = defaultdict(set)
-    for q in store.quads_for_pattern(None, NamedNode(RDF + "type"), None):
-        if text(q.subject) in seen and isinstance(q.object, NamedNode) and q.graph_name in graphs:
+    for q in store.quads_for_pattern(None, NamedNode(RDF + "type"), None, union):
+        if isinstance(q.object, NamedNode) and text(q.subject) in seen:
             types[text(q.subject)].add(q.object.value)
     for prop in LABEL_PROPERTIES:
-        for q in store.quads_for_pattern(None, NamedNode(prop), None):
-            if text(q.subject) in seen and isinstance(q.object, Literal) and q.graph_name in graphs:
+        for q in store.quads_for_pattern(None, NamedNode(prop), None, union):
+            if isinstance(q.object, Literal) and text(q.subject) in seen:
                 labels.add([q.triple])
     ancestors = ancestors or {}
     for subject, found in types.items():
