@@ -6,7 +6,6 @@ import logging
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-import pyshacl
 import rdflib
 from pydantic import BaseModel
 from pyoxigraph import BlankNode, NamedNode, Store
@@ -81,6 +80,8 @@ def validate(sources: Sources) -> ValidationReport:
 
 def pyshacl_findings(sources: Sources, core: rdflib.Graph) -> Iterator[sparql_shapes.Finding]:
     """The core shapes checked by pySHACL, with the ontology mixed into the data as it reads it."""
+    import pyshacl  # here, not at start-up: only a shape the compiler does not translate needs it
+
     _, results, _ = pyshacl.validate(
         merge(sources.data),
         shacl_graph=core,

@@ -23,7 +23,6 @@ import json
 from collections import defaultdict
 from typing import Any, NamedTuple
 
-from pyld import jsonld
 from pyoxigraph import BlankNode, Literal, NamedNode, Store, Triple
 
 from app.graph.oxigraph import Subject, subject_of
@@ -223,6 +222,8 @@ def resource_document(
 ) -> bytes:
     """The description of `iri` as compact JSON-LD, referring to the published context by URL."""
     ordered = sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    from pyld import jsonld  # here, not at start-up: pyld and requests take 60 ms to import
+
     compacted = jsonld.compact(_tree(iri, _writable(ordered), document), context, options={"graph": False})
     compacted["@context"] = context_url
     return json.dumps(_ordered(compacted), ensure_ascii=False, indent=2).encode() + b"\n"
