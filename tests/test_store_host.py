@@ -149,3 +149,15 @@ def test_the_served_store_is_loaded_once_and_its_workers_fork_from_it():
         assert b"".join(answer.body).strip().lower() == b"true"
     finally:
         snapshot.close()
+
+
+def test_a_closed_host_starts_no_worker_and_is_not_revived(hosted):
+    """A replacement started after the service closed (a respawn thread) must not bring back a
+    host holding a whole copy of the store."""
+    host, pool, _ = hosted
+    pool.close()
+    host.close()
+    config = WorkerConfig(StoreSpec(inherited=True), max_rows=100, limits=Limits(256, 65536))
+    with pytest.raises(OSError, match="closed"):
+        WorkerPool(config, size=1, queue_wait=1, memory_mib=256, processes=host)
+    assert host.pid is None

@@ -67,6 +67,7 @@ class StoreHost(forkserver.ForkServer):
         self._host: BaseProcess | None = None
         self._starting: _Starting | None = None
         self._start_lock = threading.Lock()
+        self._closed = False
 
     @classmethod
     def begin(cls, store: Store) -> StoreHost:
@@ -93,6 +94,8 @@ class StoreHost(forkserver.ForkServer):
     def ensure_running(self) -> None:
         """Start the host unless it is running, and wait until its store is loaded."""
         with self._start_lock:
+            if self._closed:  # a worker replaced after the service closed must not revive the host
+                raise OSError("the store host is closed")
             if self._host is not None and self._host.is_alive():
                 return
             self._forget()
@@ -145,6 +148,7 @@ class StoreHost(forkserver.ForkServer):
     def close(self) -> None:
         """Stop the host: closing its alive pipe ends its loop; its workers die with it."""
         with self._start_lock:
+            self._closed = True
             if self._starting is not None:  # never waited for: stopped as it loads
                 self._starting.control.close()
                 os.close(self._starting.alive)
