@@ -196,3 +196,20 @@ def test_a_sparql_constraint_or_target_that_is_not_a_select_is_refused_with_a_re
     store = sparql_shapes.data_store([(f"@prefix ex: <{EX}> . ex:a ex:p ex:b .".encode(), EX)])
     with pytest.raises(sparql_shapes.UnsupportedShape, match="must be a SELECT query"):
         list(sparql_shapes.check(store, found))
+
+
+def test_label_collisions_are_found_through_subclasses_once_each():
+    """The OneConceptPerLabel target finds the classes first, then their members: a member of a
+    sub-subclass, or of two matching classes, is still a focus node; a node of no such class is not."""
+    _, shapes = sparql_shapes.split(merge(load_sources(REPO).shapes))
+    (shape,) = [s for s in shapes if s.shape.endswith("#OneConceptPerLabel")]
+    data = f"""@prefix skos: <http://www.w3.org/2004/02/skos/core#> . @prefix ex: <{EX}> .
+      @prefix cms: <https://w3id.org/cms-kg/ontology#> .
+      @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+      ex:Sub rdfs:subClassOf skos:Concept . ex:SubSub rdfs:subClassOf ex:Sub .
+      ex:a a ex:SubSub , skos:Concept ; skos:prefLabel "Saiga"@en .
+      ex:b a cms:Taxon ; skos:altLabel "saiga"@en .
+      ex:c a ex:Other ; skos:prefLabel "saiga"@en ."""
+    store = sparql_shapes.data_store([(data.encode(), EX)])
+    found = {(f.focus, f.value) for f in sparql_shapes.check(store, [shape])}
+    assert found == {(EX + "a", "saiga"), (EX + "b", "saiga")}
