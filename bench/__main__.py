@@ -109,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
             startup_timeout=120,
             workers=args.workers,
             workdir=args.workdir,
+            edit_reload=True,
+            warm_start=True,
         )
         results_path = out / "smoke.json"
     else:

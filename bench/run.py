@@ -10,11 +10,16 @@ import json
 import logging
 import os
 import platform
+import secrets
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -22,9 +27,9 @@ from typing import Any
 
 from bench import scenarios as sc
 from bench import wrk
-from bench.generate import Replicator, label_of_size
+from bench.generate import SKOS, Replicator, kind_of, label_of_size
 from bench.load import Request, closed_loop, fetch, percentile, sample_latency
-from bench.servers import STARTERS, Running, StartFailed
+from bench.servers import STARTERS, Running, StartFailed, free_port, start_cmskg
 
 log = logging.getLogger("bench")
 
@@ -55,6 +60,8 @@ class Plan:
     workdir: Path | None = None
     keep_data: bool = False
     app_root: Path | None = None  # run our server from a scratch copy of the repository
+    edit_reload: bool = True  # ours: edit one file, POST /admin/reload, time until a query sees it
+    warm_start: bool = True  # ours: build a --store, then time a start-up from it on unchanged data
 
 
 REQUEST_TIMEOUT = {"cmskg": 35.0, "oxigraph": 35.0, "oxigraph-mem": 35.0, "rdflib-endpoint": 60.0}
@@ -133,6 +140,7 @@ class Runner:
         self.results_path = results_path
         self.replicator = Replicator()
         self.canned = sc.load_canned()
+        self.token = secrets.token_urlsafe(16)  # enables POST /admin/reload on our server, this run only
         self.results: dict[str, Any] = {
             "started": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
             "machine": machine(),
@@ -146,6 +154,8 @@ class Runner:
                 "budget": plan.budget,
                 "workers": plan.workers,
                 "smoke": plan.smoke,
+                "edit_reload": plan.edit_reload,
+                "warm_start": plan.warm_start,
             },
             "sizes": [],
             "notes": [],
@@ -329,7 +339,9 @@ class Runner:
         plan = self.plan
         workdir = Path(tempfile.mkdtemp(prefix=f"bench-{server}-", dir=plan.workdir))
         starter = STARTERS[server]
-        kwargs = {"workers": plan.workers, "app_root": plan.app_root} if server == "cmskg" else {}
+        kwargs: dict[str, Any] = {}
+        if server == "cmskg":
+            kwargs = {"workers": plan.workers, "app_root": plan.app_root, "update_token": self.token}
         log.info("starting %s on %s triples", server, f"{triples:,}")
         try:
             running = starter(root, workdir, plan.startup_timeout, **kwargs)
@@ -338,10 +350,35 @@ class Runner:
             log.warning("%s: %s", server, entry["error"])
             shutil.rmtree(workdir, ignore_errors=True)
             return
+        try:
+            self._serve_and_measure(server, running, root, triples, replicas, bindings, entry)
+            if server == "cmskg" and plan.warm_start:
+                entry.update(warm_start(root, workdir, plan))
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+            self.save()
+
+    def _serve_and_measure(
+        self,
+        server: str,
+        running: Running,
+        root: Path,
+        triples: int,
+        replicas: int,
+        bindings: dict,
+        entry: dict,
+    ) -> None:
+        """Latency and throughput of the started server, then (ours) the edit-reload; stops it."""
+        plan = self.plan
         timeout = REQUEST_TIMEOUT[server]
         try:
             time.sleep(0.5)
-            entry.update(startup=running.startup, phases=running.phases, idle_rss=running.watch.last)
+            entry.update(
+                startup=running.startup,
+                phases=running.phases,
+                idle_rss=running.watch.last,
+                idle_pss=running.watch.last_pss,
+            )
             log.info("%s up in %.1f s, %.0f MiB", server, running.startup, running.watch.last / 2**20)
             entry["latency"], entry["throughput"] = {}, {}
             for scenario in self.scenarios(running, replicas, bindings):
@@ -403,14 +440,19 @@ class Runner:
                 self.save()
                 if scenario.name in plan.wrk_scenarios:
                     self._wrk(running, scenario.name, requests, timeout, entry)
-            entry["peak_rss"] = running.peak_rss
-            entry["final_rss"] = running.watch.last
+            # the serving peaks, before the reload holds a second graph beside the first
+            entry["peak_rss"], entry["peak_pss"] = running.peak_rss, running.peak_pss
+            entry["final_rss"], entry["final_pss"] = running.watch.last, running.watch.last_pss
+            entry["pss_sampling"] = {"ms": running.watch.pss_ms, "interval": running.watch.pss_interval}
+            if server == "cmskg" and plan.edit_reload:
+                detail = edit_reload(running, root, self.replicator.files, self.token)
+                entry["edit_reload"] = detail.get("seconds")
+                entry["edit_reload_detail"] = detail
+                self.save()
         finally:
             running.stop()
             if running.log_path and running.log_path.exists():
                 entry["log_tail"] = running.log_path.read_text(errors="replace")[-1500:]
-            shutil.rmtree(workdir, ignore_errors=True)
-            self.save()
 
     def _wrk(
         self, running: Running, scenario: str, requests: list[Request], timeout: float, entry: dict
@@ -551,12 +593,160 @@ def _ms(seconds: float | None) -> str:
     return "-" if seconds is None else f"{seconds * 1000:.1f} ms"
 
 
+# -- our server's restarts: edit-reload and warm start ----------------------------------------------
+
+POLL = 0.05  # how often the edit-reload asks whether the new triple is served (s)
+
+
+def _edit_target(files: dict[str, list]) -> tuple[str, str]:
+    """The file and the resource to edit: the first curated organisation with a preferred label
+    (kept, as curated, in the generated tree at every size)."""
+    for name in sorted(files):
+        for t in files[name]:
+            if kind_of(t.subject) == "organisation" and t.predicate.value == SKOS + "prefLabel":
+                return name, t.subject.value
+    raise LookupError("no organisation with a skos:prefLabel in the curated graph")
+
+
+def _ask(url: str) -> bool | None:
+    """The boolean of a SPARQL ASK (None: no answer)."""
+    request = urllib.request.Request(url, headers={"Accept": "application/sparql-results+json"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return bool(json.loads(response.read())["boolean"])
+    except (urllib.error.URLError, OSError, TimeoutError, ValueError, KeyError):
+        return None
+
+
+def edit_reload(
+    running: Running, root: Path, files: dict[str, list], token: str, limit: float = 600.0
+) -> dict[str, Any]:
+    """A curator's one-file edit, timed until it is served: append one new skos:altLabel to one data
+    file of the tree `running` serves, POST /admin/reload (which validates the whole graph aside and
+    swaps it in), and ask every 50 ms, from the edit on, whether the new triple is served; the file
+    is restored after. The reload is asked for rather than watched, so no watch interval pads the
+    figure; the polls during the reload also show whether the old graph kept answering."""
+    name, iri = _edit_target(files)
+    path = root / "graph" / name
+    original = path.read_bytes()
+    label = f"bench edit-reload {secrets.token_hex(4)}"
+    pattern = f'<{iri}> <{SKOS}altLabel> "{label}"@en'
+    ask = running.base_url + running.sparql_path + "?query=" + urllib.parse.quote(f"ASK {{ {pattern} }}")
+    post = urllib.request.Request(
+        running.base_url + "/admin/reload", method="POST", headers={"Authorization": f"Bearer {token}"}
+    )
+    reply: dict[str, Any] = {}
+
+    def reload() -> None:
+        began = time.perf_counter()
+        try:
+            with urllib.request.urlopen(post, timeout=limit) as response:
+                reply.update(status=response.status, body=json.loads(response.read()))
+        except urllib.error.HTTPError as error:
+            reply.update(status=error.code, body=error.read()[:500].decode(errors="replace"))
+        except (urllib.error.URLError, OSError, TimeoutError, ValueError) as error:
+            reply.update(status=None, body=str(error)[:500])
+        reply["seconds"] = time.perf_counter() - began
+
+    out: dict[str, Any] = {"file": name, "file_bytes": len(original), "poll": POLL}
+    running.watch.reset_peaks()
+    started = time.perf_counter()
+    try:
+        path.write_bytes(original + f"\n{pattern} .\n".encode())
+        thread = threading.Thread(target=reload, daemon=True, name="bench-reload")
+        thread.start()
+        old = failed = 0
+        due, answered = started, None
+        while time.perf_counter() - started < limit:
+            seen = _ask(ask)
+            if seen:
+                out["seconds"] = time.perf_counter() - started
+                break
+            if seen is None:
+                failed += 1
+            else:
+                old += 1
+            if answered is None and not thread.is_alive():
+                answered = time.perf_counter()
+            if answered is not None and (reply.get("status") != 200 or time.perf_counter() - answered > 5):
+                break  # the reload failed, or answered without swapping: the triple will not come
+            due += POLL
+            time.sleep(max(0.0, due - time.perf_counter()))
+        thread.join(timeout=limit)
+    finally:
+        path.write_bytes(original)
+    body = reply.get("body")
+    out.update(
+        polls_old_graph=old,
+        polls_failed=failed,
+        request_seconds=reply.get("seconds"),
+        status=reply.get("status"),
+        changed=body.get("changed") if isinstance(body, dict) else None,
+        error=None if isinstance(body, dict) and body.get("ok") else body,
+        peak_rss=running.watch.peak,
+        peak_pss=running.watch.peak_pss,
+    )
+    log.info(
+        "edit-reload (%s): served after %s, reload request %s, status %s, %d polls on the old graph",
+        name,
+        _s(out.get("seconds")),
+        _s(out["request_seconds"]),
+        out["status"],
+        old,
+    )
+    return out
+
+
+def warm_start(root: Path, workdir: Path, plan: Plan) -> dict[str, Any]:
+    """Our server with `--store DIR` twice on the same, unchanged data: the first start builds the
+    on-disk store (`store_build`), the second reuses it (`warm_startup`); the store is deleted after
+    (about 1 GB at 10^6 triples)."""
+    store = workdir / "store"
+    port = free_port()  # both starts on one address: a new public URL would rebuild the store
+    out: dict[str, Any] = {}
+    try:
+        for key in ("store_build", "warm_startup"):
+            log.info("starting cmskg with --store (%s)", key)
+            try:
+                running = start_cmskg(
+                    root,
+                    workdir,
+                    plan.startup_timeout,
+                    workers=plan.workers,
+                    store=store,
+                    app_root=plan.app_root,
+                    log_name=f"cmskg-{key}.log",
+                    port=port,
+                )
+            except StartFailed as error:
+                out[f"{key}_error"] = str(error)[-1000:]
+                log.warning("cmskg --store (%s): %s", key, error)
+                return out
+            try:
+                time.sleep(0.5)
+                out[key] = running.startup
+                out[f"{key}_peak_rss"], out[f"{key}_peak_pss"] = running.peak_rss, running.peak_pss
+                out[f"{key}_answers"] = _ask(running.base_url + running.sparql_path + "?query=ASK%7B%7D")
+            finally:
+                running.stop()
+            text = running.log_path.read_text(errors="replace") if running.log_path else ""
+            out[f"{key}_reused"] = "reusing store" in text
+            if key == "store_build":
+                out["store_bytes"] = sum(f.stat().st_size for f in store.rglob("*") if f.is_file())
+            log.info("cmskg --store %s: %.1f s (store reused: %s)", key, out[key], out[f"{key}_reused"])
+    finally:
+        shutil.rmtree(store, ignore_errors=True)
+    return out
+
+
+def _s(seconds: float | None) -> str:
+    return "-" if seconds is None else f"{seconds:.2f} s"
+
+
 def curated_startup(out: Path, repeats: int = 3, app_root: Path | None = None) -> dict[str, Any]:
     """Start our server on the repository's curated graph `repeats` times (in memory, the default),
     and record the median start-up in extra.json for the report's design goals."""
     from statistics import median
-
-    from bench.servers import start_cmskg
 
     times, rss = [], []
     for _ in range(repeats):

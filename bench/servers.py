@@ -8,8 +8,12 @@
   in-memory stores too and RocksDB reads flatter us.
 - `rdflib-endpoint`: rdflib's SPARQL engine behind FastAPI, the usual Python choice.
 
-Memory is the resident set of the whole process tree (server plus its worker processes),
-sampled every 0.2 s from /proc; the peak is the largest sum seen.
+Memory is sampled every 0.2 s from /proc over the whole process tree (server plus its worker
+processes), two ways: the resident set (RSS, /proc/PID/statm) and the proportional set (PSS,
+/proc/PID/smaps_rollup). Our workers are forked from one store-host process and share its pages
+copy-on-write, so a sum of RSS counts each shared page once per process; PSS charges a page shared
+by N processes 1/N to each, so its sum over the tree is the memory the tree really holds. For a
+one-process server (Oxigraph) the two are about equal. The peaks are the largest sums seen.
 """
 
 from __future__ import annotations
@@ -64,6 +68,7 @@ def tree_pids(pid: int) -> list[int]:
 
 
 def rss_of(pids: list[int]) -> int:
+    """Summed resident set of `pids` in bytes (a page shared by several processes counts in each)."""
     total = 0
     for p in pids:
         try:
@@ -74,22 +79,72 @@ def rss_of(pids: list[int]) -> int:
     return total
 
 
+def pss_of(pids: list[int]) -> int:
+    """Summed proportional set of `pids` in bytes: shared pages split between their sharers, so the
+    sum over a tree that shares memory copy-on-write counts each page once."""
+    total = 0
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/smaps_rollup", "rb") as f:
+                for line in f:
+                    if line.startswith(b"Pss:"):
+                        total += int(line.split()[1]) * 1024  # kB
+                        break
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
+PSS_DUTY = 0.1  # the share of one core PSS sampling may take (smaps_rollup walks every page)
+
+
 class MemoryWatch:
-    """Samples the RSS of a process tree in a thread; `peak` is the largest sum seen."""
+    """Samples the RSS and PSS of a process tree in a thread; `peak`/`peak_pss` are the largest sums
+    seen. RSS (statm, cheap) is read every `every` seconds. PSS costs more: smaps_rollup walks the
+    page tables, about 14 ms of CPU per GB resident here, so at 10^6 triples a tree of several GB
+    would take a good part of a core at 0.2 s, on the cores the server and the load generator
+    share. It is read every `every` seconds too while that costs under PSS_DUTY of a core (the
+    sampling thread's CPU time, not its wall time, which waits for a core under load), and less
+    often past it; `pss_interval` and `pss_ms` (CPU per sample) say what the run got."""
 
     def __init__(self, pid: int, every: float = 0.2) -> None:
         self.pid, self.every = pid, every
-        self.peak = 0
-        self.last = 0
+        self.peak = self.last = 0
+        self.peak_pss = self.last_pss = 0
+        self.pss_samples, self._pss_cost = 0, 0.0
+        self._started = time.monotonic()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True, name="bench-rss")
         self._thread.start()
 
     def _run(self) -> None:
+        next_pss = 0.0
         while not self._stop.is_set():
-            self.last = rss_of(tree_pids(self.pid))
+            began, cpu = time.monotonic(), time.thread_time()
+            pids = tree_pids(self.pid)
+            self.last = rss_of(pids)
             self.peak = max(self.peak, self.last)
-            self._stop.wait(self.every)
+            if began >= next_pss:
+                self.last_pss = pss_of(pids)
+                self.peak_pss = max(self.peak_pss, self.last_pss)
+                cost = time.thread_time() - cpu
+                self.pss_samples, self._pss_cost = self.pss_samples + 1, self._pss_cost + cost
+                next_pss = began + max(self.every, cost / PSS_DUTY)
+            self._stop.wait(max(0.0, began + self.every - time.monotonic()))
+
+    @property
+    def pss_ms(self) -> float:
+        """The mean CPU time one sample of the tree took (PSS included), in ms."""
+        return self._pss_cost / self.pss_samples * 1000 if self.pss_samples else 0.0
+
+    @property
+    def pss_interval(self) -> float:
+        """The mean time between PSS samples so far (s)."""
+        return (time.monotonic() - self._started) / self.pss_samples if self.pss_samples else 0.0
+
+    def reset_peaks(self) -> None:
+        """Start the peaks again from the last sample, to measure one phase (a reload) on its own."""
+        self.peak, self.peak_pss = self.last, self.last_pss
 
     def stop(self) -> int:
         self._stop.set()
@@ -117,6 +172,7 @@ class Running:
     startup: float  # seconds from launch (and load) to the first good answer
     phases: dict[str, float] = field(default_factory=dict)
     load_peak_rss: int = 0  # peak of a separate loading step (oxigraph load)
+    load_peak_pss: int = 0
     log_path: Path | None = None
 
     def __post_init__(self) -> None:
@@ -125,6 +181,10 @@ class Running:
     @property
     def peak_rss(self) -> int:
         return max(self.watch.peak, self.load_peak_rss)
+
+    @property
+    def peak_pss(self) -> int:
+        return max(self.watch.peak_pss, self.load_peak_pss)
 
     def __hash__(self) -> int:
         return id(self)
@@ -192,9 +252,15 @@ def start_cmskg(
     store: Path | None = None,
     query_timeout: float = 30.0,
     app_root: Path | None = None,
+    update_token: str | None = None,
+    log_name: str = "cmskg.log",
+    port: int | None = None,
 ) -> Running:
-    port = free_port()
-    log = workdir / "cmskg.log"
+    """Our server; `update_token` enables POST /admin/reload (given by the environment, not argv).
+    `port` keeps restarts on one address: an on-disk store's build depends on the public URL, which
+    defaults to http://HOST:PORT/, so a fresh port would rebuild it."""
+    port = port or free_port()
+    log = workdir / log_name
     args = [
         sys.executable,
         "-m",
@@ -215,6 +281,8 @@ def start_cmskg(
         args += ["--store", str(store)]
     started = time.perf_counter()
     env = {"CMSKG_QUEUE_WAIT": "30"}
+    if update_token is not None:
+        env["CMSKG_UPDATE_TOKEN"] = update_token
     if app_root is not None:  # a scratch copy of the app, to measure a fix before it lands
         env["PYTHONPATH"] = str(app_root)
     process = _launch(args, log, env, cwd=app_root)
@@ -257,6 +325,7 @@ def start_oxigraph(root: Path, workdir: Path, timeout: float) -> Running:
         load_watch.stop()
         raise StartFailed("oxigraph load did not finish in time") from None
     load_peak = load_watch.stop()
+    load_peak_pss = load_watch.peak_pss
     if loader.returncode != 0:
         raise StartFailed((workdir / "oxigraph-load.log").read_text(errors="replace")[-2000:])
     loaded = time.perf_counter() - started
@@ -281,6 +350,7 @@ def start_oxigraph(root: Path, workdir: Path, timeout: float) -> Running:
         total,
         phases={"load": loaded, "serve": total - loaded},
         load_peak_rss=load_peak,
+        load_peak_pss=load_peak_pss,
         log_path=log,
     )
 
