@@ -80,6 +80,51 @@ def test_shacl_violation_refuses_to_load_and_names_the_file(mini_root: Path):
     assert any("preferred label" in v.message for v in refused.value.report.violations)
 
 
+BROKEN = """@prefix cms: <https://w3id.org/cms-kg/ontology#> .
+<https://w3id.org/cms-kg/id/organisation/nameless> a cms:NonGovernmentalOrganisation ."""
+
+
+@pytest.mark.parametrize("on_disk", [False, True], ids=["in-memory", "on-disk"])
+def test_validation_reads_the_store_that_will_serve_not_a_copy(
+    mini_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, on_disk: bool
+):
+    """build_dataset checks the files' graphs of the store it fills (one load of the data, not
+    one to validate and one to serve); invalid data is still refused, naming its file."""
+    from app.graph import build
+
+    checked = []
+
+    def validate_recorded(sources, data=None):
+        checked.append(data)
+        return validate(sources, data)
+
+    monkeypatch.setattr(build, "validate", validate_recorded)
+    settings = Settings(root=mini_root, store=tmp_path / "store" if on_disk else None)
+    dataset = build_dataset(settings)
+    (data,) = checked
+    assert data is not None, "validation loaded the data into a store of its own"
+    assert sorted(data.files.values()) == sorted(dataset.files)
+    if not on_disk:
+        assert data.store is dataset.store
+    (mini_root / "graph" / "broken.ttl").write_text(BROKEN)
+    with pytest.raises(InvalidData) as refused:
+        build_dataset(settings)
+    assert {v.file for v in refused.value.report.violations} == {"graph/broken.ttl"}
+
+
+def test_an_invalid_on_disk_build_is_removed_and_the_previous_build_stays_current(
+    mini_root: Path, tmp_path: Path
+):
+    store_path = tmp_path / "store"
+    settings = Settings(root=mini_root, store=store_path)
+    good = build_dataset(settings).version
+    (mini_root / "graph" / "broken.ttl").write_text(BROKEN)
+    with pytest.raises(InvalidData):
+        build_dataset(settings)
+    assert stores.current_version(store_path) == good
+    assert sorted(p.name for p in store_path.iterdir()) == sorted([stores.CURRENT, f"v-{good}"])
+
+
 def test_turtle_syntax_error_names_file_line_and_column(mini_root: Path):
     (mini_root / "graph" / "typo.ttl").write_text(
         '@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\nex:d ex:e "open string .\n'

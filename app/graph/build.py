@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -10,6 +11,7 @@ from typing import Protocol
 from pyoxigraph import Quad, Store
 
 from app.graph import store as stores
+from app.graph.shape_data import ShapeData
 from app.graph.sources import Sources, data_files, load_sources, version_of
 from app.graph.validation import ValidationReport, validate
 from app.settings import Settings
@@ -61,19 +63,30 @@ def build_dataset(settings: Settings, annex: Annex | None = None) -> Dataset:
         if current is not None and (current == wanted or (annex is None and current.startswith(version))):
             return _open_current(settings, version, current)
     sources = load_sources(settings.root)
-    report = validate(sources)
-    if not report.conforms:
-        raise InvalidData(report)
-    return load_dataset(sources, settings, annex)
+
+    def check(data: ShapeData) -> None:
+        report = validate(sources, data)
+        if not report.conforms:
+            raise InvalidData(report)
+
+    return load_dataset(sources, settings, annex, check)
 
 
-def load_dataset(sources: Sources, settings: Settings, annex: Annex | None = None) -> Dataset:
+def load_dataset(
+    sources: Sources,
+    settings: Settings,
+    annex: Annex | None = None,
+    check: Callable[[ShapeData], None] | None = None,
+) -> Dataset:
+    """The store the settings ask for, filled from `sources`; `check` validates the files' graphs
+    in it before anything is computed from them (one load of the data, not one to validate and
+    one to serve)."""
     if settings.store is None:
-        store = stores.in_memory(sources, settings.base_iri, annex)
+        store = stores.in_memory(sources, settings.base_iri, annex, check)
         path = None
     else:
         key = annex.key if annex is not None else None
-        path = stores.on_disk(sources, settings.base_iri, settings.store, annex, key)
+        path = stores.on_disk(sources, settings.base_iri, settings.store, annex, key, check)
         store = stores.open_read_only(path)
     triples = stores.triple_count(store)
     log.info("serving %d quads, data version %s", triples, sources.version)

@@ -30,10 +30,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import rdflib
-from pyoxigraph import Literal, NamedNode, Store
+from pyoxigraph import Literal, NamedNode
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
+from app.graph.oxigraph import parallel
+from app.graph.shape_data import ShapeData
 from app.graph.sparql_shapes import Finding, node_text, select
 
 Node = rdflib.term.Node
@@ -108,13 +110,12 @@ class Context:
         return sorted(found)
 
 
-def check(store: Store, shapes: rdflib.Graph) -> list[Finding]:
-    """Every violation of the core shapes in `shapes` by the data in `store` (the union of its graphs)."""
-    context = Context(subclasses=_subclasses(store), ill_typed=_ill_typed(store))
-    findings: list[Finding] = []
-    for item in compile_shapes(shapes, context):
-        findings.extend(_run(store, item))
-    return findings
+def check(data: ShapeData, shapes: rdflib.Graph) -> list[Finding]:
+    """Every violation of the core shapes in `shapes` by the data (the union of the files' graphs),
+    in the order of the checks, which run in parallel."""
+    context = Context(subclasses=_subclasses(data), ill_typed=_ill_typed(data))
+    answers = parallel(lambda item: list(_run(data, item)), compile_shapes(shapes, context))
+    return [finding for answer in answers for finding in answer]
 
 
 def compile_shapes(shapes: rdflib.Graph, context: Context) -> list[Check]:
@@ -371,8 +372,8 @@ def _known(shapes: rdflib.Graph, shape: Node) -> None:
         raise Unsupported(f"{shape}: {', '.join(sorted(str(p) for p in unknown))}")
 
 
-def _run(store: Store, item: Check) -> Iterator[Finding]:
-    answer = select(store, item.query)
+def _run(data: ShapeData, item: Check) -> Iterator[Finding]:
+    answer = select(data, item.query)
     names = {variable.value for variable in answer.variables}
     for row in answer:
         value = row["value"] if "value" in names else None
@@ -386,21 +387,24 @@ def _run(store: Store, item: Check) -> Iterator[Finding]:
         )
 
 
-def _subclasses(store: Store) -> dict[str, set[str]]:
+def _subclasses(data: ShapeData) -> dict[str, set[str]]:
     """class IRI -> the IRIs declared its direct subclasses, in the data and the ontology."""
     below: dict[str, set[str]] = {}
-    answer = select(store, f"SELECT ?sub ?super WHERE {{ ?sub <{RDFS.subClassOf}> ?super }}")
+    answer = select(data, f"SELECT ?sub ?super WHERE {{ ?sub <{RDFS.subClassOf}> ?super }}")
     for row in answer:
         if isinstance(row["sub"], NamedNode) and isinstance(row["super"], NamedNode):
             below.setdefault(row["super"].value, set()).add(row["sub"].value)
     return below
 
 
-def _ill_typed(store: Store) -> dict[str, list[Literal]]:
-    """The distinct literals of the checked datatypes whose lexical form rdflib rejects."""
+def _ill_typed(data: ShapeData) -> dict[str, list[Literal]]:
+    """The distinct literals of the checked datatypes whose lexical form rdflib rejects.
+
+    The datatype is bound once per triple: `datatype(?o) IN (...)` computes it once per member of
+    the list (3.7 s at 10^6 triples, this 0.95 s); a non-literal has no datatype and fails `IN`."""
     types = ", ".join(f"<{d}>" for d in LEXICAL)
     answer = select(
-        store, f"SELECT DISTINCT ?o WHERE {{ ?s ?p ?o FILTER (isLiteral(?o) && datatype(?o) IN ({types})) }}"
+        data, f"SELECT DISTINCT ?o WHERE {{ ?s ?p ?o BIND (datatype(?o) AS ?d) FILTER (?d IN ({types})) }}"
     )
     bad: dict[str, list[Literal]] = {}
     for row in answer:

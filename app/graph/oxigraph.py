@@ -6,17 +6,25 @@ allow a triple as subject, as RDF-star did. Our curated files cannot hold triple
 parses them first), but a Graph Store upload can, so an object may be any of the four kinds.
 `Store.query` returns rows, a boolean or triples whatever the query; a SELECT of our own is read
 through `solutions`, a CONSTRUCT through `constructed`.
+
+pyoxigraph evaluates a query without holding the GIL, so independent queries of start-up work
+(the shapes' checks, the VoID counts) run on a thread per core through `parallel`.
 """
 
 from __future__ import annotations
 
-from typing import TypeAlias, cast
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeAlias, TypeVar, cast
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, QueryBoolean, QuerySolutions, QueryTriples, Triple
 
 Subject: TypeAlias = NamedNode | BlankNode
 Term: TypeAlias = NamedNode | BlankNode | Literal | Triple  # what an object may be
 Answer: TypeAlias = QuerySolutions | QueryBoolean | QueryTriples
+In = TypeVar("In")
+Out = TypeVar("Out")
 
 
 def subject_of(statement: Triple | Quad) -> Subject:
@@ -43,3 +51,11 @@ def constructed(answer: Answer) -> QueryTriples:
     if not isinstance(answer, QueryTriples):
         raise TypeError(f"a CONSTRUCT query was expected, it answered {type(answer).__name__}")
     return answer
+
+
+def parallel(work: Callable[[In], Out], items: Sequence[In]) -> list[Out]:
+    """`work` on every item, on a thread per core, the results in the order of `items` (the first
+    exception raised is raised here). `work` should read its answer whole: pyoxigraph computes the
+    rows as they are read, and that is what runs beside the other threads."""
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="oxigraph") as pool:
+        return list(pool.map(work, items))

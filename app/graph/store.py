@@ -1,4 +1,5 @@
-"""Build the pyoxigraph store from validated sources: one named graph per file, in memory or on disk.
+"""Build the pyoxigraph store from the sources: one named graph per file, in memory or on disk;
+validation reads those graphs before anything is computed from them (`fill`'s `check`).
 
 The store's default graph holds the union of the named graphs, each triple once. SPARQL's default
 graph for us is that union; keeping it materialised (instead of asking pyoxigraph for
@@ -17,6 +18,7 @@ from pathlib import Path
 from pyoxigraph import NamedNode, Quad, RdfFormat, Store
 
 from app.graph.oxigraph import solutions
+from app.graph.shape_data import ShapeData
 from app.graph.sources import Sources
 
 log = logging.getLogger(__name__)
@@ -86,9 +88,16 @@ def triple_count(store: Store) -> int:
 Annex = Callable[[Store, str], list[Quad]]
 
 
-def fill(store: Store, sources: Sources, base_iri: str, annex: Annex | None = None) -> None:
-    """Load every data file into its own named graph of `store`, then the inferred graph, then
-    the annex graphs computed from them."""
+def fill(
+    store: Store,
+    sources: Sources,
+    base_iri: str,
+    annex: Annex | None = None,
+    check: Callable[[ShapeData], None] | None = None,
+) -> None:
+    """Load every data file into its own named graph of `store`, hand those graphs to `check`
+    (validation, which raises to stop the build), then compute the union default graph, the
+    inferred graph and the annex graphs."""
     seen: dict[str, str] = {}
     for source in sources.data:
         iri = graph_iri(base_iri, source.name)
@@ -103,6 +112,8 @@ def fill(store: Store, sources: Sources, base_iri: str, annex: Annex | None = No
         )
     if graph_iri(base_iri, INFERRED) in seen:
         raise ValueError(f"a curated file may not be named {INFERRED}.ttl: that graph holds inferences")
+    if check is not None:
+        check(ShapeData(store, {NamedNode(iri): name for iri, name in seen.items()}))
     store.update(UNION)
     infer(store, base_iri)
     if annex is not None:
@@ -110,9 +121,14 @@ def fill(store: Store, sources: Sources, base_iri: str, annex: Annex | None = No
     store.optimize()
 
 
-def in_memory(sources: Sources, base_iri: str, annex: Annex | None = None) -> Store:
+def in_memory(
+    sources: Sources,
+    base_iri: str,
+    annex: Annex | None = None,
+    check: Callable[[ShapeData], None] | None = None,
+) -> Store:
     store = Store()
-    fill(store, sources, base_iri, annex)
+    fill(store, sources, base_iri, annex, check)
     return store
 
 
@@ -139,11 +155,13 @@ def on_disk(
     store_path: Path,
     annex: Annex | None = None,
     annex_key: str | None = None,
+    check: Callable[[ShapeData], None] | None = None,
 ) -> Path:
     """Make sure `store_path` holds a build of this data version and annex key; return its folder.
 
     A build goes into a temporary folder and becomes current by an atomic rename of a symlink, so
-    a crash at any point leaves the previous build current.
+    a crash at any point leaves the previous build current; a build `check` refuses is removed.
+    A build already on disk was checked when it was made.
     """
     store_path.mkdir(parents=True, exist_ok=True)
     build = build_id(sources.version, annex_key)
@@ -155,8 +173,13 @@ def on_disk(
         scratch = store_path / f"building-{build}"
         shutil.rmtree(scratch, ignore_errors=True)
         store = Store(str(scratch))
-        fill(store, sources, base_iri, annex)
-        store.flush()
+        try:
+            fill(store, sources, base_iri, annex, check)
+            store.flush()
+        except BaseException:
+            del store
+            shutil.rmtree(scratch, ignore_errors=True)
+            raise
         del store
         scratch.rename(target)
     tmp_link = store_path / f"{CURRENT}.tmp"

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import rdflib
 from pydantic import BaseModel
-from pyoxigraph import BlankNode, NamedNode, Store
 from rdflib.namespace import SH, NamespaceManager
 
 from app.graph import core_shapes, sparql_shapes
+from app.graph.shape_data import ShapeData
 from app.graph.sources import SourceFile, Sources, load_sources
 
 log = logging.getLogger(__name__)
@@ -53,25 +53,27 @@ def merge(files: Iterable[SourceFile]) -> rdflib.Graph:
     return merged
 
 
-def validate(sources: Sources) -> ValidationReport:
+def validate(sources: Sources, data: ShapeData | None = None) -> ValidationReport:
     """Validate the union of the data files against the shapes, the ontology giving subclasses.
 
-    Both kinds of shape run on one Oxigraph store of the data: the core shapes compiled to SPARQL
-    (core_shapes), the SPARQL-based ones as written (sparql_shapes). A core shape the compiler does
-    not translate sends the core shapes to pySHACL instead, which gives the same results slower."""
+    Both kinds of shape run on Oxigraph: the core shapes compiled to SPARQL (core_shapes), the
+    SPARQL-based ones as written (sparql_shapes). A core shape the compiler does not translate
+    sends the core shapes to pySHACL instead, which gives the same results slower. `data` is the
+    store that will serve the files, loaded and not yet serving (app.graph.store.fill); without
+    it the files are loaded into a store of their own."""
     core, sparql_based = sparql_shapes.split(merge(sources.shapes))
-    store = sparql_shapes.data_store((s.content, s.path.as_uri()) for s in sources.data)
+    if data is None:
+        data = ShapeData.load((s.content, s.path.as_uri(), s.name) for s in sources.data)
     try:
-        findings = core_shapes.check(store, core)
+        findings = core_shapes.check(data, core)
     except core_shapes.Unsupported as why:
         log.warning("core shapes checked by pySHACL: %s", why)
         findings = list(pyshacl_findings(sources, core))
-    findings += sparql_shapes.check(store, sparql_based)
+    findings += sparql_shapes.check(data, sparql_based)
     names = rdflib.Graph().namespace_manager
-    files = _Files(store, sources)
     violations = sorted(
         # a triple in two files is two rows of the union the checks read: one violation
-        (_violation(finding, files, names) for finding in set(findings)),
+        (_violation(finding, data, names) for finding in set(findings)),
         key=lambda v: (v.file or "", v.focus, v.path or "", v.message),
     )
     conforms = all(finding.severity != str(SH.Violation) for finding in findings)
@@ -103,32 +105,14 @@ def pyshacl_findings(sources: Sources, core: rdflib.Graph) -> Iterator[sparql_sh
         )
 
 
-class _Files:
-    """Which file says something about a node: the first, in file order, whose graph in the
-    validation store has it as a subject (blank nodes included: they are named in that store)."""
-
-    def __init__(self, store: Store, sources: Sources) -> None:
-        self.store = store
-        self.order = {NamedNode(s.path.as_uri()): (i, s.name) for i, s in enumerate(sources.data)}
-
-    def of(self, node: str) -> str | None:
-        try:
-            term = BlankNode(node[2:]) if node.startswith("_:") else NamedNode(node)
-        except ValueError:  # not a node of this store (pySHACL's name for a blank node)
-            return None
-        quads = self.store.quads_for_pattern(term, None, None)
-        found = {self.order[q.graph_name] for q in quads if isinstance(q.graph_name, NamedNode)}
-        return min(found)[1] if found else None
-
-
-def _violation(finding: sparql_shapes.Finding, files: _Files, names: NamespaceManager) -> Violation:
+def _violation(finding: sparql_shapes.Finding, data: ShapeData, names: NamespaceManager) -> Violation:
     return Violation(
         focus=finding.focus,
         path=rdflib.URIRef(finding.path).n3(names) if finding.path else None,
         message=finding.message,
         severity=finding.severity.rsplit("#", 1)[-1],
         value=finding.value,
-        file=files.of(finding.focus),
+        file=data.file_of(finding.focus),
     )
 
 
