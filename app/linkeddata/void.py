@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from pyoxigraph import Literal, NamedNode, QuerySolutions, Store, Triple
 
 from app.formats import AnswerKind, Format, by_name
-from app.graph.oxigraph import Subject, Term, solutions, subject_of, text
+from app.graph.oxigraph import Subject, Term, parallel, solutions, subject_of, text
 from app.linkeddata.catalogue import Catalogue
 from app.linkeddata.dumps import DUMP_FORMATS, STEM, Dump
 from app.linkeddata.iris import IriSpace
@@ -221,33 +221,43 @@ def _tally(store: Store, stated: list[NamedNode]) -> _Tally:
     inferences) once and nothing else: the counts need no DISTINCT over the merged graphs (which
     took as long as counting in Python, 15 s at 10^6 triples; these take 9 s)."""
 
-    def rows(query: str) -> Iterator[dict[str, str]]:
-        answer = store.query(query)
-        assert isinstance(answer, QuerySolutions)
+    def rows(query: str) -> list[dict[str, str]]:
+        answer = solutions(store.query(query))
         names = [v.value for v in answer.variables]
-        for row in answer:
-            yield {name: row[name].value for name in names if row[name] is not None}
+        return [{name: row[name].value for name in names if row[name] is not None} for row in answer]
 
     graphs = " ".join(f"<{g.value}>" for g in stated)
     typed, object_typed = _STATED_TYPES.format(graphs=graphs, s="s", c="c"), _STATED_TYPES.format(
         graphs=graphs, s="o", c="oc"
     )
-    ((totals,),) = [list(rows(_TOTALS))]
-    per_property = {r["p"]: (int(r["n"]), int(r["ns"]), int(r["no"])) for r in rows(_PER_PROPERTY)}
+    dated = _DATES.format(types=", ".join(f"<{t}>" for t in sorted(DATE_TYPES)))
+    # independent aggregates, side by side (8 -> 4.5 s at 10^6 triples on 2 cores)
+    answers = parallel(
+        rows,
+        [
+            _TOTALS,
+            _PER_PROPERTY,
+            _PER_CLASS_PROPERTY.format(typed=typed),
+            _CLASS_LINKS.format(typed=typed, object_typed=object_typed),
+            _CLASS_DATATYPES.format(typed=typed),
+            dated,
+        ],
+    )
+    (totals,), per_property_rows, class_property_rows, link_rows, datatype_rows, (dates,) = answers
+    per_property = {r["p"]: (int(r["n"]), int(r["ns"]), int(r["no"])) for r in per_property_rows}
     found = {
         (r["c"], r["p"]): ClassProperty(r["p"], int(r["n"]), int(r["ns"]), int(r["no"]))
-        for r in rows(_PER_CLASS_PROPERTY.format(typed=typed))
+        for r in class_property_rows
     }
-    for r in rows(_CLASS_LINKS.format(typed=typed, object_typed=object_typed)):
+    for r in link_rows:
         found[(r["c"], r["p"])].classes.append((r["oc"], int(r["n"])))
-    for r in rows(_CLASS_DATATYPES.format(typed=typed)):
+    for r in datatype_rows:
         found[(r["c"], r["p"])].datatypes.append((r["dt"], int(r["n"])))
     by_class: dict[str, list[ClassProperty]] = {}
     for (cls, _), partition in sorted(found.items()):
         partition.classes.sort()
         partition.datatypes.sort()
         by_class.setdefault(cls, []).append(partition)
-    dates = next(rows(_DATES.format(types=", ".join(f"<{t}>" for t in sorted(DATE_TYPES)))))
     return _Tally(
         triples=int(totals["n"]),
         subjects=int(totals["ns"]),
@@ -270,8 +280,9 @@ _CLASS_LINKS = """SELECT ?c ?p ?oc (COUNT(*) AS ?n)
 WHERE {{ {typed} ?s ?p ?o . {object_typed} }} GROUP BY ?c ?p ?oc"""
 _CLASS_DATATYPES = """SELECT ?c ?p ?dt (COUNT(*) AS ?n)
 WHERE {{ {typed} ?s ?p ?o FILTER(isLiteral(?o)) BIND(datatype(?o) AS ?dt) }} GROUP BY ?c ?p ?dt"""
+# the datatype bound once per triple (`datatype(?o) IN (...)` computes it once per member)
 _DATES = """SELECT (MIN(STR(?o)) AS ?first) (MAX(STR(?o)) AS ?last)
-WHERE {{ ?s ?p ?o FILTER(isLiteral(?o) && datatype(?o) IN ({types})) }}"""
+WHERE {{ ?s ?p ?o BIND(datatype(?o) AS ?d) FILTER(?d IN ({types})) }}"""
 
 
 def _sources(store: Store, graphs: list[NamedNode]) -> list[str]:
