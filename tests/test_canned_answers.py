@@ -466,3 +466,29 @@ def test_an_empty_answer_says_why_and_what_to_ask_instead(server):
     assert tries["Include inferred and reference claims"] == {"subject": "Whale Shark"}
     assert run(server, "partners-covering", **tries["Ask about sharks"])["count"] > 0
     assert "hint" not in run(server, "partners-covering", subject="sharks")
+
+
+@pytest.mark.parametrize(
+    "topic", ["underwater noise", "information management", "post-2015 development agenda", "streamlining"]
+)
+def test_an_empty_answer_offers_the_cms_family_when_only_it_works_on_the_subject(server, topic: str):
+    """Paragraph 7 (CMS, ASCOBANS and ACCOBAMS on underwater noise) and others: only the CMS
+    Family's secretariats work on these topics, and they are left out by default, so the answer
+    is empty. The hint says so and offers them; asking that finds rows."""
+    body = run(server, "partners-covering", subject=topic)
+    assert body["count"] == 0
+    hint = body["hint"]
+    assert "secretariats of the CMS Family" in hint["message"]
+    first = hint["tries"][0]
+    assert first["parameters"] == {"subject": topic, "include_cms_family": "true"}
+    with_family = run(server, "partners-covering", **first["parameters"])
+    assert with_family["count"] > 0 and f"{with_family['count']} row" in hint["message"]
+
+
+def test_the_cms_family_is_not_offered_when_it_would_find_nothing_either(server):
+    """The Whale Shark alone finds nothing with or without the CMS Family: the hint offers its
+    group, not the family switch; asked with the family already included, it is not offered again."""
+    for extra in ({}, {"include_cms_family": "true"}):
+        hint = run(server, "partners-covering", subject="Whale Shark", **extra)["hint"]
+        assert "CMS Family" not in hint["message"]
+        assert [t["label"] for t in hint["tries"]] == ["Ask about sharks"]

@@ -376,14 +376,23 @@ DEVELOPER_WORDS = re.compile(r"HTTP|\b[45]\d\d\b|parameter|'subject'|colaboratio
     ("path", "field", "said"),
     [
         # A label that names nothing: said in words, with the API's close labels as buttons.
-        ("/#ask/partners-covering?subject=whale%20sharks", "p-partners-covering-subject",
-         "No subject called 'whale sharks'. Did you mean:"),
+        (
+            "/#ask/partners-covering?subject=whale%20sharks",
+            "p-partners-covering-subject",
+            "No subject called 'whale sharks'. Did you mean:",
+        ),
         # A value of the wrong shape, from a link (the form itself would not send it).
-        ("/#ask/timeline?from=20x", "p-timeline-from",
-         "From: '20x' is not a date (YYYY, YYYY-MM or YYYY-MM-DD)."),
+        (
+            "/#ask/timeline?from=20x",
+            "p-timeline-from",
+            "From: '20x' is not a date (YYYY, YYYY-MM or YYYY-MM-DD).",
+        ),
         # A link naming a parameter the question does not take: no internal name is shown.
-        ("/#ask/members?collaboration=CPW&colaboration=x", None,
-         "The link gives a value this question does not take"),
+        (
+            "/#ask/members?collaboration=CPW&colaboration=x",
+            None,
+            "The link gives a value this question does not take",
+        ),
         # A dropdown's label that names nothing.
         ("/#ask/members?collaboration=XYZ", "p-members-collaboration", "No collaboration called 'XYZ'."),
     ],
@@ -431,7 +440,7 @@ def test_the_pages_download_name_is_the_apis(web, server):
 
 
 def test_one_row_per_partner_with_every_link_and_the_detail_one_click_away(web, server):
-    """"Which partners cover sharks?" shows one row per organisation; a rolled-up cell lists every
+    """ "Which partners cover sharks?" shows one row per organisation; a rolled-up cell lists every
     arrangement or activity, each a link with its label; detail=true shows the links one per row."""
     page = web.open("/#ask/partners-covering?subject=sharks")
     page.wait_for_selector("#ask-table tbody tr")
@@ -462,6 +471,20 @@ def test_an_empty_answer_says_why_and_offers_what_to_ask(web):
     empty.locator("button", has_text="Ask about sharks").click()
     page.wait_for_selector("#ask-table tbody tr")
     assert "subject=sharks" in page.url
+
+
+def test_an_empty_answer_offers_the_cms_family_and_its_button_finds_rows(web):
+    """Only CMS, ASCOBANS and ACCOBAMS work on underwater noise (paragraph 7), and the CMS
+    Family's secretariats are left out by default: the page says so, and its button asks again
+    with them included."""
+    page = web.open("/#ask/partners-covering?subject=underwater%20noise")
+    empty = page.locator("#ask-results .empty")
+    empty.wait_for(state="visible")
+    assert "secretariats of the CMS Family" in empty.inner_text()
+    empty.locator("button", has_text="Include the CMS Family's secretariats").click()
+    page.wait_for_selector("#ask-table tbody tr")
+    assert "include_cms_family=true" in page.url
+    assert "ASCOBANS Secretariat" in page.locator("#ask-table").inner_text()
 
 
 REPORT_PART = "/id/document/cop11-doc-21-1/"

@@ -14,7 +14,7 @@ from pyoxigraph import NamedNode
 
 from app.canned.catalogue import Catalogue
 from app.canned.cells import in_order
-from app.canned.empty import why_empty
+from app.canned.empty import FAMILY, wants_family, why_empty
 from app.canned.errors import ParameterError
 from app.canned.kinds import KINDS
 from app.canned.label_index import LabelIndex
@@ -23,6 +23,7 @@ from app.canned.rollup import roll_up
 from app.canned.spec import DETAIL, CannedQuery
 from app.canned.table import Cell, Row, Table
 from app.engine.base import Queries
+from app.engine.errors import QueryAborted, QueryTimeout, ServerBusy
 from app.engine.rows import Rows
 from app.engine.terms import PlainTerm
 from app.sparql_text.values import BoundValue, bind
@@ -90,11 +91,30 @@ class Runner:
 
     def run(self, name: str, raw: Mapping[str, Sequence[str | int]], queries: Queries) -> Table:
         bound = self.prepare(name, raw)
-        return self.reshape(bound, queries.select(bound.sparql))
+        results = queries.select(bound.sparql)
+        family_rows = self._rows_with_family(bound, raw, queries) if not len(results) else 0
+        return self.reshape(bound, results, family_rows)
 
-    def reshape(self, bound: Bound, results: Rows) -> Table:
+    def _rows_with_family(
+        self, bound: Bound, raw: Mapping[str, Sequence[str | int]], queries: Queries
+    ) -> int:
+        """How many rows an empty answer would have with the CMS Family's secretariats included
+        (0 when the query cannot include them or already did). One more query, only for an empty
+        answer: so the hint offers them only when they answer. A try that cannot be checked in
+        time is not offered; the empty answer itself stands."""
+        if not wants_family(bound.query, bound.parameters):
+            return 0
+        widened = self.prepare(bound.query.name, {**raw, FAMILY: ["true"]})
+        try:
+            results = queries.select(widened.sparql)
+        except (QueryTimeout, ServerBusy, QueryAborted):
+            return 0
+        return len(self.reshape(widened, results).rows) if len(results) else 0
+
+    def reshape(self, bound: Bound, results: Rows, family_rows: int = 0) -> Table:
         """Rows -> rows of the declared columns, each IRI column with its label; rolled up into one
-        row per thing asked about unless the detail was asked for."""
+        row per thing asked about unless the detail was asked for. `family_rows`: for an empty
+        answer, its row count with the CMS Family included (see `run`), for the hint."""
         columns = bound.query.detail_columns
         rows: list[Row] = []
         for binding in results:
@@ -113,7 +133,8 @@ class Runner:
             rows.append(row)
         table = Table(bound.query.name, bound.parameters, columns, rows, results.capped)
         if not rows:
-            table = replace(table, hint=why_empty(bound.query, bound.parameters, self.index).as_json())
+            hint = why_empty(bound.query, bound.parameters, self.index, family_rows)
+            table = replace(table, hint=hint.as_json())
         return table if bound.detail else roll_up(bound.query, table)
 
 
