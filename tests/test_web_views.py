@@ -70,6 +70,25 @@ def test_the_timeline_draws_a_dot_per_dated_row_and_is_the_questions_default(web
     assert page.locator("#ask-picture svg").inner_html() == first
 
 
+def test_activities_in_a_place_offer_the_timeline_of_their_dated_rows(web, server):  # noqa: F811
+    """Paragraph 34's NBSAP workshops in Zimbabwe (2012) and Cameroon (2013) are dated: "What
+    happened in Africa?" draws them on a timeline, one dot per dated activity, and says how many
+    rows have no date."""
+    expected = answer(server, "activities-in-place", place="Africa")
+    dated = [r for r in expected["rows"] if r["date"]]
+    assert 0 < len(dated) < expected["count"]
+    page = web.open("/#ask/activities-in-place?place=Africa")
+    page.wait_for_selector("#ask-table tbody tr")
+    page.click("#ask-views button[data-view=timeline]")
+    drawn(page, "timeline")
+    assert page.locator("#ask-picture svg g.dates_marks path").count() == len(dated)
+    undated = expected["count"] - len(dated)
+    sync_api.expect(page.locator("#ask-picture-note")).to_have_text(
+        f"{len(dated)} dated rows; {undated} without a date, not drawn."
+    )
+    assert ("_view", "timeline") in page_state(page)
+
+
 def countries_named(server, rows_: list[dict], column: str) -> set[str]:
     """The ISO numeric codes of the countries the rows' places lie in, asked of the endpoint and
     looked up in the vendored tables: what the map should shade."""
