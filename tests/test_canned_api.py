@@ -123,6 +123,21 @@ def test_csv_opens_in_excel_with_accents_and_a_name_that_says_what_it_holds(serv
     assert not stated.content.startswith(b"\xef\xbb\xbf")  # TSV as before
 
 
+def test_every_format_of_an_answer_is_named_as_its_csv_is(server):
+    """The JSON (and TSV, HTML, SPARQL JSON) of an answer had no file name: saved, it was
+    `partners-covering.json` or worse. Each carries the CSV's name with its own extension."""
+    url = server.url + "/api/queries/partners-covering"
+    params = {"subject": "Whale Shark", "stated_only": "true", "detail": "false"}  # the default: left out
+    stem = "partners-covering_stated-only-true_subject-whale-shark"
+    for output, extension in (("csv", "csv"), ("json", "json"), ("tsv", "tsv"), ("html", "html")):
+        response = httpx.get(url, params={**params, "format": output})
+        assert response.headers["content-disposition"] == f'inline; filename="{stem}.{extension}"', output
+    by_accept = httpx.get(url, params=params, headers={"Accept": "application/sparql-results+json"})
+    assert by_accept.headers["content-disposition"] == f'inline; filename="{stem}.srj"'
+    example = httpx.get(server.url + "/api/queries/arrangements")  # no parameters: the query's name
+    assert example.headers["content-disposition"] == 'inline; filename="arrangements.json"'
+
+
 def test_csv_quotes_values_with_separators(server):
     """A label holding a comma is quoted, so it stays one cell."""
     response = httpx.get(
@@ -216,7 +231,7 @@ def test_json_answers_carry_a_citation_and_the_permalink_answers_it(server):
     assert citation["permalink"] == link
     assert citation["text"] == (
         f'CMS Synergies Knowledge Graph, "{title}", {len(body["rows"])} rows, data version {version} of '
-        f'{citation["date"]}, {link}'
+        f"{citation['date']}, {link}"
     )
     assert citation["rows"] == len(body["rows"]) > 1
     again = httpx.get(citation["permalink"]).json()

@@ -237,13 +237,19 @@ def _run(request: Request, name: str) -> Response:
     headers = {"Vary": "Accept", "X-Result-Count": str(len(table.rows)), "Link": f'<{link}>; rel="cite-as"'}
     if table.capped:
         headers["X-Result-Capped"] = f"true; limit={settings.max_rows}"
-    if output.name in ("csv", "tsv"):
-        headers["Content-Disposition"] = f'inline; filename="{file_name(name, pairs, output.extension)}"'
+    # Every format is named alike (partners-covering_subject-sharks.json beside the .csv), so a saved
+    # answer says what it holds; `inline`, so a browser still shows what it can.
+    headers["Content-Disposition"] = f'inline; filename="{file_name(name, pairs, output.extension)}"'
     if output.name == "json":
         today = datetime.now(UTC).date().isoformat()  # the date of the request, when the data has none
         base = settings.public_base
         cite = taken.citations.citation(
-            query, pairs, table.parameters, version=taken.version, public_base=base, today=today,
+            query,
+            pairs,
+            table.parameters,
+            version=taken.version,
+            public_base=base,
+            today=today,
             rows=len(table.rows),
         )
         table = replace(table, citation=cite)
@@ -423,7 +429,12 @@ def _responses(query: CannedQuery) -> dict[int | str, dict[str, Any]]:
                 "Link": {
                     "description": 'The permalink to cite the answer by: `<…>; rel="cite-as"`.',
                     "schema": {"type": "string"},
-                }
+                },
+                "Content-Disposition": {
+                    "description": "The file name a saved answer gets: the question and its parameters "
+                    '(`inline; filename="partners-covering_subject-sharks.csv"`), in every format.',
+                    "schema": {"type": "string"},
+                },
             },
         },
         400: {"description": "A missing, unknown or ill-typed parameter (named in it).", "model": ErrorBody},
