@@ -337,6 +337,30 @@ def test_partners_covering_gives_one_row_per_partner(server):
     assert not {ID + "organisation/cms-secretariat", ID + "organisation/aewa-secretariat"} & birds
 
 
+def test_instruments_supported_gives_one_row_per_instrument(server):
+    """Paragraphs 34 and 38: UNEP's work supports CITES and CMS through two NBSAP workshops, each
+    organised by two of its units (four rows per convention), and the Raptors, Dugong and Sharks
+    MOUs through ROWA. The default answer has one row per instrument, with every unit, link and
+    paragraph of its rows; `detail=true` keeps the rows one per link, and nothing is lost."""
+    detail = run(server, "instruments-supported", organisation="UNEP", detail="true")
+    body = run(server, "instruments-supported", organisation="UNEP")
+    instruments = [row["instrument"] for row in body["rows"]]
+    assert len(instruments) == len(set(instruments)) == body["count"] < detail["count"]
+    assert set(instruments) == values(detail, "instrument")
+    assert body["parameters"]["detail"] == "false"
+    (cites,) = rows_where(body, instrument=ID + "instrument/cites")
+    cites_rows = rows_where(detail, instrument=ID + "instrument/cites")
+    assert len(cites_rows) == 4
+    assert cites["links"] == 2 == len(cites["through"]) == len(cites["through_label"])
+    assert set(cites["via"]) == {r["via"] for r in cites_rows} and len(cites["via"]) == 2
+    assert len(cites["via_label"]) == 2 and cites["roles"] == ["organiser"]
+    assert (cites["first"], cites["last"]) == ("2012-11", "2013-06") and cites["paragraphs"] == "34"
+    (sharks,) = rows_where(body, instrument=ID + "instrument/sharks-mou")
+    assert sharks["via"] == [ID + "organisation/unep-rowa"] and sharks["paragraphs"] == "38"
+    assert sharks["first"] is None and sharks["last"] is None  # its support is undated
+    assert body["columns"][:2] == ["instrument", "instrument_label"]
+
+
 def test_a_rolled_up_answer_in_every_format(server):
     """Lists are JSON arrays; in CSV, TSV, HTML and SPARQL JSON their values are '; '-joined."""
     url = server.url + "/api/queries/partners-covering"
