@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import multiprocessing
+import re
 from pathlib import Path
 
 import pytest
@@ -79,3 +80,16 @@ def test_a_block_without_its_end_marker_or_generator_is_refused():
 
 def test_table_cells_escape_pipes_and_html_outside_code():
     assert readme.cell("Bearer <token> | `a|b <c>`") == r"Bearer &lt;token> \| `a\|b <c>`"
+
+
+def test_every_screenshot_the_tool_takes_is_in_the_readme_with_words_for_it():
+    """app.web.screenshots writes docs/web-*.png for the README: each is shown there (three were
+    taken and never embedded), with alt text a reader without the picture can follow."""
+    text = README.read_text(encoding="utf-8")
+    markdown = re.findall(r"!\[([^\]]*)\]\((docs/web-[a-z-]+\.png)\)", text)  # (alt, path)
+    html = re.findall(r'<img src="(docs/web-[a-z-]+\.png)" alt="([^"]*)"', text)  # (path, alt)
+    shown = {path: alt for alt, path in markdown} | dict(html)
+    for path in sorted((REPO_ROOT / "docs").glob("web-*.png")):
+        name = f"docs/{path.name}"
+        assert name in shown, f"{name} is not embedded in the README"
+        assert len(shown[name].split()) >= 5, f"{name}: say what it shows"

@@ -73,8 +73,13 @@ def take(base: str, out: Path) -> list[Path]:
 
         page.goto(base + "/#ask/partners-covering?subject=sharks")
         page.wait_for_selector("#ask-table tbody tr")
-        page.click("#ask-table thead th:nth-child(4) button")  # sorted by kind
-        page.evaluate("document.getElementById('question').scrollIntoView()")  # below the overview
+        # Sorted by the number of links, most first (the header found by its title: the columns'
+        # order changes with the query), and the answer at the top: the rows are the picture.
+        links = page.locator("#ask-table thead th button", has_text="Links")
+        links.click()
+        links.click()
+        page.wait_for_selector("#ask-table thead th[aria-sort=descending]")
+        page.evaluate("document.getElementById('ask-results').scrollIntoView()")
         written.append(out / "web-ask.png")
         page.screenshot(path=written[-1])
 
