@@ -12,7 +12,10 @@ import multiprocessing
 import multiprocessing.forkserver
 
 CONTEXT = multiprocessing.get_context("forkserver")
-CONTEXT.set_forkserver_preload(["app.engine.worker", "app.engine.jobs", "app.engine.updates"])
+# the workers' modules, and rdflib's SPARQL parser, which updates use and the server does not import
+CONTEXT.set_forkserver_preload(
+    ["app.engine.worker", "app.engine.jobs", "app.engine.updates", "rdflib.plugins.sparql.algebra"]
+)
 
 
 def warm_up() -> None:

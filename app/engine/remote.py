@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 
-import httpx
 from pyoxigraph import (
     BlankNode,
     QueryBoolean,
@@ -84,6 +83,8 @@ class RemoteEngine:
         except (SparqlTextError, ValueError) as error:
             raise QueryError(f"invalid binding: {error}") from None
         data = self._form(request, bound)
+        import httpx  # here, not at start-up (80 ms): the embedded backend never needs it
+
         try:
             with httpx.Client(timeout=timeout) as client:
                 response = client.post(self.endpoint, data=data, headers={"Accept": ACCEPT})

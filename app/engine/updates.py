@@ -10,18 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Set
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, RdfFormat, Store
-from pyparsing import ParseException
-from rdflib.plugins.sparql.algebra import translateUpdate
-from rdflib.plugins.sparql.parser import parseUpdate
-from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import URIRef, Variable
 
 from app.engine.errors import QueryError, QueryForbidden
 from app.engine.using import with_using
 from app.engine.worker import UserGraphs
+
+if TYPE_CHECKING:
+    from rdflib.plugins.sparql.parserutils import CompValue
 
 T = TypeVar("T")
 DEFAULT = "DEFAULT"
@@ -42,6 +41,8 @@ def _field(node: CompValue, key: str) -> Any:  # rdflib's parse nodes hold whate
 
 
 def _walk(node: object) -> Iterator[CompValue]:
+    from rdflib.plugins.sparql.parserutils import CompValue
+
     if isinstance(node, CompValue):
         yield node
         for value in node.values():
@@ -54,7 +55,14 @@ def _walk(node: object) -> Iterator[CompValue]:
 def plan_update(update: str) -> UpdatePlan:
     """Parse an update (with rdflib, inside the job): the graphs it may write to (IRIs, or
     DEFAULT), its DELETE/INSERT ... WHERE operations, and whether any has its own USING or WITH.
-    LOAD and SERVICE are refused with a clear reason; the job has no network anyway."""
+    LOAD and SERVICE are refused with a clear reason; the job has no network anyway.
+
+    rdflib's SPARQL parser is imported here, in the workers (their fork server preloads it:
+    app.engine.processes), not by the server at start-up, where it took 40 ms."""
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql.algebra import translateUpdate
+    from rdflib.plugins.sparql.parser import parseUpdate
+
     try:
         operations = translateUpdate(parseUpdate(update)).algebra
     except ParseException as error:

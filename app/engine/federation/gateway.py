@@ -13,7 +13,6 @@ import secrets
 import threading
 from dataclasses import dataclass, field
 
-import httpx
 from pyoxigraph import QueryResultsFormat, QuerySolutions, parse_query_results
 
 from app.engine.guard import ServiceCall
@@ -89,6 +88,8 @@ class Gateway:
         return outcome[0].status, outcome[1], outcome[2]
 
     async def _fetch(self, call: ServiceCall, body: bytes, content_type: str) -> tuple[Outcome, bytes, str]:
+        import httpx  # here, not at start-up (80 ms): only a federated query calls out
+
         def failed(status: int, message: str) -> tuple[Outcome, bytes, str]:
             return Outcome(call.endpoint, call.silent, status, message), message.encode(), "text/plain"
 
