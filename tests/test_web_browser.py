@@ -21,6 +21,7 @@ from tests.conftest import RunningServer
 
 CHROMIUM = Path("/usr/bin/chromium")
 TIMEOUT_MS = 15_000
+ID = "https://w3id.org/cms-kg/id/"
 IFAW = "International Fund for Animal Welfare"
 SHARKS_MOU = "Memorandum of Understanding on the Conservation of Migratory Sharks"
 
@@ -485,6 +486,28 @@ def test_an_empty_answer_offers_the_cms_family_and_its_button_finds_rows(web):
     page.wait_for_selector("#ask-table tbody tr")
     assert "include_cms_family=true" in page.url
     assert "ASCOBANS Secretariat" in page.locator("#ask-table").inner_text()
+
+
+def test_a_partner_network_answer_links_to_its_picture(web, server):
+    """Paragraphs 21 and 29: "Who works with FAO?" answers a table; one click on "See the network
+    around FAO" draws the same partners as the network around FAO. An answer about no one
+    organisation (partners covering sharks) offers no such link."""
+    expected = httpx.get(server.url + "/api/queries/partner-network", params={"organisation": "FAO"}).json()
+    page = web.open("/#ask/partner-network?organisation=FAO")
+    page.wait_for_selector("#ask-table tbody tr")
+    link = page.locator("#ask-network")
+    sync_api.expect(link).to_have_text("See the network around FAO")
+    link.click()
+    page.wait_for_url(re.compile(r"/#see\?focus=https%3A%2F%2Fw3id.org%2Fcms-kg%2Fid%2Forganisation%2Ffao$"))
+    wait_for(page, "window.cmskgNetwork && window.cmskgNetwork.nodes().length > 0")
+    sync_api.expect(page.locator("#net-status")).to_contain_text("around Food and Agriculture Organization")
+    ids = set(page.evaluate("window.cmskgNetwork.nodes().map(n => n.id())"))
+    assert {ID + "organisation/fao", expected["rows"][0]["partner"]} <= ids  # it and its closest partner
+    centre = page.evaluate("window.cmskgNetwork.nodes('[?centre]').map(n => n.id())")
+    assert centre == [ID + "organisation/fao"]
+    page = web.open("/#ask/partners-covering?subject=sharks")
+    page.wait_for_selector("#ask-table tbody tr")
+    assert page.locator("#ask-network").is_hidden()
 
 
 REPORT_PART = "/id/document/cop11-doc-21-1/"

@@ -15,6 +15,7 @@ const errorBox = document.getElementById("ask-error");
 const tools = document.getElementById("ask-tools");
 const csvLink = document.getElementById("ask-csv");
 const jsonLink = document.getElementById("ask-json");
+const networkLink = document.getElementById("ask-network");
 const sparqlBox = document.getElementById("ask-sparql");
 const showSparql = document.getElementById("ask-show-sparql");
 const openEditor = document.getElementById("ask-open-editor");
@@ -35,6 +36,9 @@ const CELL_CLASS = { integer: "num", date: "date" };
 // Columns whose cells list the parts of documents a row rests on ("20(a); 22; 41"): each part is
 // written as a citation writes it and linked to its page (config.parts, from the graph).
 const PARAGRAPH_COLUMNS = new Set(["paragraphs", "mentioned_in", "sources", "paragraph"]);
+// Questions about one organisation's partners, and the parameter naming it: their answer links to
+// the network drawn around that organisation (#see?focus=<IRI>), the picture of the same question.
+const NETWORK_FOCUS = { "partner-network": "organisation", "organisation-profile": "organisation" };
 
 let current = null; // { name, params, answer, view, by, filters } of the answer on show
 let running = null; // AbortController of the request in flight
@@ -124,7 +128,10 @@ function fileName(name, query, extension) {
  * failed question can never download the previous question's answer). */
 function offerDownloads(name, query = "") {
   tools.hidden = name === null;
-  if (name === null) showCitation(null);
+  if (name === null) {
+    showCitation(null);
+    offerNetwork(null, null);
+  }
   for (const link of [csvLink, jsonLink]) {
     link.removeAttribute("href");
     link.removeAttribute("download");
@@ -134,6 +141,17 @@ function offerDownloads(name, query = "") {
   csvLink.href = base + "csv";
   csvLink.setAttribute("download", fileName(name, query, "csv"));
   jsonLink.href = base + "json";
+}
+
+/** A link from the answer on show to the network around the organisation it asks about (the
+ * resolved IRI, so the picture is of the very organisation answered), or none. */
+function offerNetwork(name, answer) {
+  const asked = answer && NETWORK_FOCUS[name] ? answer.parameters[NETWORK_FOCUS[name]] : null;
+  networkLink.hidden = !(asked && asked.iri);
+  networkLink.removeAttribute("href");
+  if (networkLink.hidden) return;
+  networkLink.href = `/#see?${new URLSearchParams({ focus: asked.iri })}`;
+  networkLink.textContent = `See the network around ${asked.value}`;
 }
 
 /** The "Cite this" line of the answer on show (from the API: its permalink names the question,
@@ -185,6 +203,7 @@ async function run(name, params, page = new URLSearchParams()) {
     const [view, by] = (page.get(VIEW_KEY) || "").split(".");
     current = { name, params, answer, view, by, filters: filtersFrom(page, columns) };
     offerDownloads(name, query);
+    offerNetwork(name, answer);
     showCitation(answer.citation);
     await showAnswer();
   } catch (error) {
