@@ -155,13 +155,11 @@ def on_disk(
     store_path: Path,
     annex: Annex | None = None,
     annex_key: str | None = None,
-    check: Callable[[ShapeData], None] | None = None,
 ) -> Path:
     """Make sure `store_path` holds a build of this data version and annex key; return its folder.
 
     A build goes into a temporary folder and becomes current by an atomic rename of a symlink, so
-    a crash at any point leaves the previous build current; a build `check` refuses is removed.
-    A build already on disk was checked when it was made.
+    a crash at any point leaves the previous build current, and a build that fails is removed.
     """
     store_path.mkdir(parents=True, exist_ok=True)
     build = build_id(sources.version, annex_key)
@@ -174,7 +172,7 @@ def on_disk(
         shutil.rmtree(scratch, ignore_errors=True)
         store = Store(str(scratch))
         try:
-            fill(store, sources, base_iri, annex, check)
+            fill(store, sources, base_iri, annex)
             store.flush()
         except BaseException:
             del store
