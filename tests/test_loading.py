@@ -204,10 +204,11 @@ def test_subclass_and_subproperty_entailments_are_queryable(mini_root: Path):
 def test_no_in_process_query_asks_for_the_union_default_graph():
     """The store's default graph is the union, each triple once; pyoxigraph's own union option
     would repeat a triple once per graph holding it (and override a query's FROM). Only validation
-    asks for it, on its own store of one graph per file, and counts each finding once."""
+    asks for it (shape_data), on a store holding the files' graphs only, and counts each finding
+    once."""
     offenders = [
         str(path.relative_to(REPO_ROOT))
         for path in (REPO_ROOT / "app").rglob("*.py")
-        if "use_default_graph_as_union=" in path.read_text() and path.name != "sparql_shapes.py"
+        if "use_default_graph_as_union=" in path.read_text() and path.name != "shape_data.py"
     ]
     assert not offenders
