@@ -146,9 +146,17 @@ def _namespace(iri: str) -> str:
     return iri[: cut + 1]
 
 
-def compute(store: Store, version: str, catalogue: Catalogue, space: IriSpace, dumps: list[Dump]) -> Stats:
+def compute(
+    store: Store,
+    version: str,
+    catalogue: Catalogue,
+    space: IriSpace,
+    dumps: list[Dump],
+    counted: Tally | None = None,
+) -> Stats:
+    """The statistics of the store's data; `counted`, its `tally` if already taken (the annex
+    takes it beside the catalogue's build, which needs the GIL while the counts do not)."""
     graphs = space.curated_graphs(store)
-    inferred = NamedNode(f"{space.base}graph/inferred")
 
     def rows(query: str) -> QuerySolutions:
         return solutions(store.query(query, default_graph=[*graphs], named_graphs=[*graphs]))
@@ -165,7 +173,7 @@ def compute(store: Store, version: str, catalogue: Catalogue, space: IriSpace, d
         ((r["c"].value, name(r["c"].value), int(r["n"].value)) for r in rows(CLASSES)),
         key=lambda c: (-c[2], c[1], c[0]),
     )
-    tally = _tally(store, [g for g in graphs if g != inferred])
+    tally = counted or count(store, space)
     properties = sorted(
         ((p, name(p), n, subjects, objects) for p, (n, subjects, objects) in tally.per_property.items()),
         key=lambda p: (-p[2], p[1], p[0]),
@@ -202,7 +210,7 @@ def compute(store: Store, version: str, catalogue: Catalogue, space: IriSpace, d
 
 
 @dataclass(frozen=True)
-class _Tally:
+class Tally:
     """The statistics' counts, each a SPARQL aggregate over the union default graph."""
 
     triples: int
@@ -213,7 +221,13 @@ class _Tally:
     dates: tuple[str, str] | None  # the first and last date a literal states
 
 
-def _tally(store: Store, stated: list[NamedNode]) -> _Tally:
+def count(store: Store, space: IriSpace) -> Tally:
+    """The counts of the statistics: SPARQL aggregates, which pyoxigraph runs without the GIL."""
+    inferred = NamedNode(f"{space.base}graph/inferred")
+    return _tally(store, [g for g in space.curated_graphs(store) if g != inferred])
+
+
+def _tally(store: Store, stated: list[NamedNode]) -> Tally:
     """Totals, per property, and per class the curated files state (not the inferred
     superclasses): per property, per class of the objects, per datatype of the literals.
 
@@ -258,7 +272,7 @@ def _tally(store: Store, stated: list[NamedNode]) -> _Tally:
         partition.classes.sort()
         partition.datatypes.sort()
         by_class.setdefault(cls, []).append(partition)
-    return _Tally(
+    return Tally(
         triples=int(totals["n"]),
         subjects=int(totals["ns"]),
         objects=int(totals["no"]),
