@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.canned import label_index
 from app.canned.catalogue import Catalogue
 from app.canned.citation import Citations
 from app.canned.label_index import LabelIndex
@@ -62,7 +63,7 @@ def build_snapshot(
     computed: on two cores its load (10 s at 10^6 triples) and the annex overlap."""
     host = QueryService.begin_store_host(settings, dataset)
     try:
-        labels = LabelIndex.from_store(dataset.store)
+        labels = label_index.cached(dataset.store, dataset.store_path)
         runner = Runner(catalogue, labels)
         citations = Citations.from_store(dataset.store)
         added = ensure_annex(settings, dataset.store, dataset.version, dataset.store_path is None, runner)

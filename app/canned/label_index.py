@@ -12,10 +12,16 @@ species, not a group of antelopes that lists it), unless the two are declared th
 from __future__ import annotations
 
 import difflib
+import hashlib
+import json
+import logging
+import os
 import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Store, Triple
 
@@ -23,6 +29,8 @@ from app.canned.errors import LabelNotFound, ParameterError
 from app.canned.kinds import ResourceKind
 from app.graph.oxigraph import solutions
 from app.namespaces import CMS, DCT, DWC, FOAF, RDFS, SKOS
+
+log = logging.getLogger(__name__)
 
 # Label property -> tier (1 names the resource, 2 is another name for it).
 LABEL_PROPERTIES: dict[str, int] = {
@@ -152,6 +160,39 @@ class LabelIndex:
         same = {frozenset((row["a"].value, row["b"].value)) for row in solutions(store.query(EXACT))}
         return cls(entries, dict(narrower), same)
 
+    def to_json(self) -> bytes:
+        """The index's input (entries, hierarchy, declared sameness) as JSON, in order; each
+        distinct set of classes written once (a few hundred for 70,000 resources at 10^6 triples)."""
+        class_sets = sorted({tuple(sorted(e.classes)) for e in self._entries.values()})
+        number = {classes: i for i, classes in enumerate(class_sets)}
+        return json.dumps(
+            {
+                "key": _CACHE_KEY,
+                "class_sets": class_sets,
+                # in the index's own order, which decides the spelling a suggestion shows
+                "entries": [
+                    [iri, number[tuple(sorted(e.classes))], e.labels] for iri, e in self._entries.items()
+                ],
+                "narrower": {broad: sorted(n) for broad, n in sorted(self._narrower.items())},
+                "same": sorted(sorted(pair) for pair in self._same),
+            },
+            ensure_ascii=False,
+        ).encode()
+
+    @classmethod
+    def from_json(cls, blob: bytes) -> LabelIndex:
+        """The index `to_json` wrote; ValueError if it is not one, or was written by other code."""
+        data: dict[str, Any] = json.loads(blob)
+        if not isinstance(data, dict) or data.get("key") != _CACHE_KEY:
+            raise ValueError("not a label index written by this version of the code")
+        class_sets = [set(classes) for classes in data["class_sets"]]
+        entries = {
+            iri: Entry(iri, set(class_sets[n]), [(t, p, lang) for t, p, lang in labels])
+            for iri, n, labels in data["entries"]
+        }
+        narrower = {broad: set(n) for broad, n in data["narrower"].items()}
+        return cls(entries, narrower, {frozenset(pair) for pair in data["same"]})
+
     def __len__(self) -> int:
         return len(self._entries)
 
@@ -235,3 +276,33 @@ class LabelIndex:
         close = difflib.get_close_matches(wanted, list(labels), n=MAX_SUGGESTIONS, cutoff=0.6)
         ordered = list(dict.fromkeys([*containing[:MAX_SUGGESTIONS], *close]))
         return [labels[n] for n in ordered[:MAX_SUGGESTIONS]]
+
+
+# A cache is read only by the code that wrote it: any change to this module makes a new key.
+_CACHE_KEY = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+CACHE_FILE = "label-index.json"
+
+
+def cached(store: Store, folder: Path | None) -> LabelIndex:
+    """The label index of `store`; of an on-disk build (`folder`, which never changes once built),
+    read from the file the build's first start wrote in it, beside the store's own files: 7.9 s
+    of reading the store at 10^6 triples, 1.7 s from the file. Without a folder, or when the file
+    is missing, unreadable or stale, it is read from the store (and the file written if it can be)."""
+    if folder is None:
+        return LabelIndex.from_store(store)
+    path = folder / CACHE_FILE
+    try:
+        return LabelIndex.from_json(path.read_bytes())
+    except FileNotFoundError:
+        pass
+    except (OSError, ValueError, TypeError, KeyError, IndexError) as why:
+        log.info("label index cache %s not used (%s): reading the store", path, why)
+    index = LabelIndex.from_store(store)
+    scratch = path.with_name(f".{CACHE_FILE}.{os.getpid()}")
+    try:
+        scratch.write_bytes(index.to_json())
+        scratch.replace(path)  # atomic: a server starting beside this one reads all of it or none
+    except OSError as why:
+        log.info("label index cache %s not written (%s)", path, why)
+        scratch.unlink(missing_ok=True)
+    return index
