@@ -17,12 +17,29 @@ from urllib.parse import urlsplit
 MAX_REQUESTS = 200_000  # hard bound on one run, whatever its duration
 
 
+FORM = "application/x-www-form-urlencoded"
+
+
 @dataclass(frozen=True)
 class Request:
-    """One HTTP GET: a path with its query string, and the Accept header."""
+    """One HTTP request: a GET of a path with its query string, or, with a `body`, a POST of that
+    form-encoded body (a SPARQL query too long for a URL), and the Accept header."""
 
     path: str
     accept: str = "application/sparql-results+json"
+    body: str | None = None
+
+    @property
+    def method(self) -> str:
+        return "GET" if self.body is None else "POST"
+
+    def head(self, host: str, port: int, extra: str = "") -> bytes:
+        """The request line, headers and body, as sent."""
+        lines = [f"{self.method} {self.path} HTTP/1.1", f"Host: {host}:{port}", f"Accept: {self.accept}"]
+        body = (self.body or "").encode()
+        if self.body is not None:
+            lines += [f"Content-Type: {FORM}", f"Content-Length: {len(body)}"]
+        return ("\r\n".join(lines) + "\r\n" + extra + "\r\n").encode() + body
 
 
 @dataclass
@@ -50,16 +67,11 @@ class Connection:
         self.reader = self.writer = None
 
     async def get(self, request: Request) -> tuple[int, int]:
-        """Send one GET and read the whole answer; returns (status, body bytes)."""
+        """Send one request and read the whole answer; returns (status, body bytes)."""
         if self.writer is None:
             await self._open()
         assert self.reader is not None and self.writer is not None
-        self.writer.write(
-            (
-                f"GET {request.path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
-                f"Accept: {request.accept}\r\nUser-Agent: cmskg-bench\r\n\r\n"
-            ).encode()
-        )
+        self.writer.write(request.head(self.host, self.port, "User-Agent: cmskg-bench\r\n"))
         await self.writer.drain()
         reader = self.reader
         status_line = await reader.readline()
@@ -237,18 +249,13 @@ def sample_latency(
 
 
 def fetch(base_url: str, request: Request, timeout: float = 30.0) -> tuple[int, bytes]:
-    """One GET with its body (for discovery and checks, not timed)."""
+    """One request, its answer's body read whole (for discovery and checks, not timed)."""
 
     async def go() -> tuple[int, bytes]:
         host, port = _split(base_url)
         reader, writer = await asyncio.open_connection(host, port, limit=1 << 22)
         try:
-            writer.write(
-                (
-                    f"GET {request.path} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept: {request.accept}\r\n"
-                    "Connection: close\r\n\r\n"
-                ).encode()
-            )
+            writer.write(request.head(host, port, "Connection: close\r\n"))
             await writer.drain()
             raw = await asyncio.wait_for(reader.read(), timeout)
         finally:

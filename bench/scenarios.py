@@ -95,8 +95,19 @@ class Scenario:
         return self.requests.get(server) or self.requests.get("*")
 
 
+GET_LIMIT = 2048  # longer query strings go by POST: Oxigraph's server refuses a URL past 8 KiB
+
+
 def sparql_requests(sparql_path: str, queries: list[str]) -> list[Request]:
-    return [Request(f"{sparql_path}?query={quote(q)}", JSON) for q in queries]
+    """A GET per query, or a form POST (SPARQL 1.1 Protocol 2.1.2) for one whose URL would be
+    long: the rolled-up canned queries run to 10 KB, and one server's 400 on a long URL is not
+    a measure of its engine."""
+    out = []
+    for q in queries:
+        form = f"query={quote(q)}"
+        long = len(form) > GET_LIMIT
+        out.append(Request(sparql_path, JSON, form) if long else Request(f"{sparql_path}?{form}", JSON))
+    return out
 
 
 def lookup_iris(replicas: int, files: dict, count: int = 24) -> list[str]:

@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from bench.load import Request
+from bench.load import FORM, Request
 
 _RPS = re.compile(r"Requests/sec:\s+([0-9.]+)")
 _TOTAL = re.compile(r"([0-9]+) requests in ([0-9.]+)(m?s)")
@@ -33,13 +33,20 @@ def _lua(requests: list[Request]) -> str:
     def quoted(text: str) -> str:
         return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
-    rows = ",\n".join(f"  {{{quoted(r.path)}, {quoted(r.accept or '*/*')}}}" for r in requests)
+    def row(r: Request) -> str:
+        body = "nil" if r.body is None else quoted(r.body)
+        return f"  {{{quoted(r.method)}, {quoted(r.path)}, {quoted(r.accept or '*/*')}, {body}}}"
+
+    rows = ",\n".join(row(r) for r in requests)
     return (
         f"local requests = {{\n{rows}\n}}\n"
         "local i = 0\n"
         "function request()\n"
         "  i = i % #requests + 1\n"
-        '  return wrk.format("GET", requests[i][1], {["Accept"] = requests[i][2]})\n'
+        "  local r = requests[i]\n"
+        '  local headers = {["Accept"] = r[3]}\n'
+        f'  if r[4] then headers["Content-Type"] = "{FORM}" end\n'
+        "  return wrk.format(r[1], r[2], headers, r[4])\n"
         "end\n"
     )
 
