@@ -4,8 +4,8 @@ pySHACL runs them with rdflib's SPARQL engine, which spent most of our validatio
 dangling-link check (about 60 %, and minutes at 10^6 triples); Oxigraph runs the same queries in
 milliseconds. The rules stay in the shapes file: this module only evaluates the `sh:sparql`
 constraints and `sh:SPARQLTarget` targets as the SHACL spec defines them (`$this` pre-bound,
-`sh:prefixes` prepended, `{?var}` in messages filled from the row), and hands the rest of the
-shapes graph to pySHACL.
+`sh:prefixes` prepended, `{?var}` in messages filled from the row), over `ShapeData` (the files'
+graphs), side by side on a thread per core; the rest of the shapes graph goes to core_shapes.
 """
 
 from __future__ import annotations
